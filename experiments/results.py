@@ -1,0 +1,201 @@
+"""Read a stored experiment (the folder the engine writes) and the historical record.
+
+Everything the report shows comes from here: `runs.parquet`, the per-run daily
+series, `manifest.json`, the optional `sensitivity.parquet`, and the published
+targets and dated events of `params/history.toml`. Nothing is re-run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+BOOKKEEPING = ("run_id", "scenario", "point", "replication", "seed", "status", "error",
+               "wall_time_s")
+PARAM_PREFIX = "param:"
+HISTORY_FILE = Path(__file__).resolve().parent.parent / "params" / "history.toml"
+
+
+@dataclass(frozen=True)
+class Event:
+    """A dated event to mark on a time axis; `end` makes it a shaded span."""
+
+    label: str
+    start: pd.Timestamp
+    end: pd.Timestamp | None = None
+    open_ended: bool = False
+
+
+@dataclass(frozen=True)
+class Target:
+    """A published value of a summary metric, with its range and source."""
+
+    metric: str
+    value: float
+    low: float
+    high: float
+    source: str
+
+
+# The dated events every time chart marks, used until params/history.toml
+# provides its own [events] table.
+DEFAULT_EVENTS = (
+    Event("April 1971 municipal election", pd.Timestamp("1971-04-04")),
+    Event("Copper nationalisation", pd.Timestamp("1971-07-11")),
+    Event("October 1972 strike", pd.Timestamp("1972-10-09"), pd.Timestamp("1972-11-05")),
+    Event("Military cabinet", pd.Timestamp("1972-11-02")),
+    Event("March 1973 parliamentary election", pd.Timestamp("1973-03-04")),
+    Event("July 1973 strike", pd.Timestamp("1973-07-26"), open_ended=True),
+)
+
+
+def _as_timestamp(value) -> pd.Timestamp | None:
+    """Return `value` as a Timestamp if it is a date or an ISO date string, else None."""
+    if isinstance(value, dt.date):
+        return pd.Timestamp(value)
+    if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return pd.Timestamp(dt.date.fromisoformat(value[:10]))
+        except ValueError:
+            return None
+    return None
+
+
+def _flatten(tree: dict, prefix: str = "") -> dict:
+    """Flatten nested dicts into {"a.b.c": leaf}."""
+    flat = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def _event_from_toml(key: str, entry) -> Event | None:
+    """Read one [events] entry: a bare date, or a table with date/start, end, label."""
+    if not isinstance(entry, dict):
+        start = _as_timestamp(entry)
+        return Event(key.replace("_", " "), start) if start is not None else None
+    start = _as_timestamp(entry.get("date", entry.get("start")))
+    if start is None:
+        return None
+    end = _as_timestamp(entry.get("end"))
+    label = str(entry.get("label", key.replace("_", " ")))
+    return Event(label, start, end, open_ended="start" in entry and end is None)
+
+
+@dataclass(frozen=True)
+class History:
+    """Published targets and dated events from `params/history.toml`."""
+
+    targets: dict[str, Target]
+    events: tuple[Event, ...]
+
+    @classmethod
+    def load(cls, path: Path = HISTORY_FILE) -> History:
+        """Read `path`; a missing file gives no targets and the default events."""
+        if not path.exists():
+            return cls({}, DEFAULT_EVENTS)
+        data = tomllib.loads(path.read_text())
+        targets = {}
+        for metric, entry in data.get("targets", {}).items():
+            if isinstance(entry, dict) and "value" in entry:
+                value = float(entry["value"])
+                targets[metric] = Target(metric, value, float(entry.get("low", value)),
+                                         float(entry.get("high", value)),
+                                         str(entry.get("source", "")))
+        events = tuple(e for key, entry in data.get("events", {}).items()
+                       if (e := _event_from_toml(key, entry)) is not None)
+        return cls(targets, events or DEFAULT_EVENTS)
+
+
+class StoredResults:
+    """Read-only view of one experiment folder written by the engine."""
+
+    def __init__(self, directory: Path | str):
+        self.dir = Path(directory)
+        self.manifest: dict = json.loads((self.dir / "manifest.json").read_text())
+        self.runs: pd.DataFrame = pd.read_parquet(self.dir / "runs.parquet")
+
+    @property
+    def experiment(self) -> dict:
+        """The experiment spec as recorded in the manifest."""
+        return self.manifest.get("experiment") or {}
+
+    @property
+    def name(self) -> str:
+        """Experiment name (the folder name if the manifest has none)."""
+        return str(self.experiment.get("name") or self.dir.name)
+
+    @cached_property
+    def ok(self) -> pd.DataFrame:
+        """Runs that finished."""
+        return self.runs[self.runs["status"] == "ok"]
+
+    @cached_property
+    def param_columns(self) -> list[str]:
+        """The `param:` columns, one per varied sweep parameter."""
+        return [c for c in self.runs.columns if c.startswith(PARAM_PREFIX)]
+
+    @cached_property
+    def metrics(self) -> list[str]:
+        """Summary metric columns: everything not bookkeeping and not a parameter."""
+        return [c for c in self.runs.columns
+                if c not in BOOKKEEPING and not c.startswith(PARAM_PREFIX)
+                and pd.api.types.is_numeric_dtype(self.runs[c])]
+
+    @cached_property
+    def scenarios(self) -> list[str]:
+        """Scenario names, reference first, then in the order the experiment lists them."""
+        listed = list(self.experiment.get("scenarios") or {})
+        present = list(dict.fromkeys(self.runs["scenario"]))
+        ordered = [s for s in listed if s in present] + [s for s in present if s not in listed]
+        ref = self.reference
+        return [ref] + [s for s in ordered if s != ref] if ref in ordered else ordered
+
+    @cached_property
+    def reference(self) -> str:
+        """The reference scenario (the first one if the experiment names none)."""
+        ref = self.experiment.get("reference")
+        present = list(dict.fromkeys(self.runs["scenario"]))
+        return ref if ref in present else present[0]
+
+    @cached_property
+    def sensitivity(self) -> pd.DataFrame | None:
+        """Sobol indices, if this is a sensitivity experiment."""
+        path = self.dir / "sensitivity.parquet"
+        return pd.read_parquet(path) if path.exists() else None
+
+    def series(self, run_id: str, columns: list[str] | None = None) -> pd.DataFrame:
+        """One run's daily series (only `columns` if given)."""
+        return pd.read_parquet(self.dir / "series" / f"{run_id}.parquet", columns=columns)
+
+    @cached_property
+    def series_columns(self) -> list[str]:
+        """Columns of the stored daily series (read from the first finished run)."""
+        for run_id in self.ok["run_id"]:
+            path = self.dir / "series" / f"{run_id}.parquet"
+            if path.exists():
+                return list(pd.read_parquet(path).columns)
+        return []
+
+    def scenario_dates(self) -> dict[str, dict[str, pd.Timestamp]]:
+        """Date-valued resolved parameters that differ between scenarios.
+
+        Returns {scenario: {dotted key: date}} with only the keys whose date is
+        not the same in every scenario.
+        """
+        resolved = self.manifest.get("scenario_params") or {}
+        flat = {s: {k: d for k, v in _flatten(p).items() if (d := _as_timestamp(v)) is not None}
+                for s, p in resolved.items() if isinstance(p, dict)}
+        keys = set().union(*(d.keys() for d in flat.values())) if flat else set()
+        varying = {k for k in keys if len({d.get(k) for d in flat.values()}) > 1}
+        return {s: {k: d[k] for k in sorted(varying) if k in d} for s, d in flat.items()}

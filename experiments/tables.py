@@ -1,0 +1,188 @@
+"""The statistics behind the report: every table and every figure's data as a DataFrame.
+
+Intervals for means and paired differences are Student-t 95% confidence
+intervals; "range" columns are the 2.5% and 97.5% quantiles across runs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from experiments.results import History, StoredResults
+
+LEVEL = 0.95
+FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+PAIR_KEYS = ["point", "replication"]
+
+
+def t_interval(values) -> tuple[int, float, float, float]:
+    """Return (n, mean, low, high): the mean of the finite values and its t-interval."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    n = len(x)
+    if n == 0:
+        return 0, np.nan, np.nan, np.nan
+    mean = float(x.mean())
+    if n < 2:
+        return n, mean, np.nan, np.nan
+    half = stats.t.ppf(0.5 + LEVEL / 2, n - 1) * x.std(ddof=1) / np.sqrt(n)
+    return n, mean, mean - half, mean + half
+
+
+def _t_band(frame: pd.DataFrame) -> pd.DataFrame:
+    """Row-wise t-interval of the mean across the columns of `frame`."""
+    n = frame.notna().sum(axis=1)
+    mean = frame.mean(axis=1)
+    half = stats.t.ppf(0.5 + LEVEL / 2, (n - 1).clip(lower=1)) * frame.std(axis=1) / np.sqrt(n)
+    return pd.DataFrame({"n": n, "mean": mean, "ci_low": mean - half, "ci_high": mean + half})
+
+
+def metric_summary(results: StoredResults) -> pd.DataFrame:
+    """Per scenario and metric: n, mean, 95% CI of the mean, sd and 2.5-97.5% range."""
+    rows = []
+    for scenario in results.scenarios:
+        runs = results.ok[results.ok["scenario"] == scenario]
+        for metric in results.metrics:
+            n, mean, low, high = t_interval(runs[metric])
+            values = runs[metric].dropna()
+            rows.append({"scenario": scenario, "metric": metric, "n": n, "mean": mean,
+                         "ci_low": low, "ci_high": high, "sd": values.std(),
+                         "range_low": values.quantile(0.025),
+                         "range_high": values.quantile(0.975)})
+    return pd.DataFrame(rows)
+
+
+def pairs(results: StoredResults, scenario: str) -> pd.DataFrame:
+    """Finished runs of `scenario` joined with the reference run of the same point and replication.
+
+    Columns: run_id, run_id_ref, seed, seed_ref, and each metric for both (`_ref` suffix).
+    """
+    ok = results.ok
+    cols = ["run_id", "seed", *PAIR_KEYS, *results.metrics]
+    return ok.loc[ok["scenario"] == scenario, cols].merge(
+        ok.loc[ok["scenario"] == results.reference, cols], on=PAIR_KEYS, suffixes=("", "_ref"))
+
+
+def paired_differences(results: StoredResults) -> pd.DataFrame:
+    """Each scenario minus the reference, per metric: mean paired difference and its 95% CI."""
+    rows = []
+    for scenario in results.scenarios[1:]:
+        joined = pairs(results, scenario)
+        same_seeds = bool((joined["seed"] == joined["seed_ref"]).all())
+        for metric in results.metrics:
+            n, mean, low, high = t_interval(joined[metric] - joined[f"{metric}_ref"])
+            rows.append({"scenario": scenario, "reference": results.reference, "metric": metric,
+                         "n_pairs": n, "mean_diff": mean, "ci_low": low, "ci_high": high,
+                         "same_seeds": same_seeds})
+    return pd.DataFrame(rows)
+
+
+def validation(summary: pd.DataFrame, scenario: str, history: History) -> pd.DataFrame:
+    """Compare the simulated mean and 2.5-97.5% range of `scenario` with published targets."""
+    sim = summary[(summary["scenario"] == scenario)
+                  & summary["metric"].isin(history.targets)].set_index("metric")
+    rows = []
+    for metric, row in sim.iterrows():
+        target = history.targets[metric]
+        rows.append({"metric": metric, "simulated_mean": row["mean"],
+                     "range_low": row["range_low"], "range_high": row["range_high"],
+                     "published": target.value, "published_low": target.low,
+                     "published_high": target.high,
+                     "published_in_range": row["range_low"] <= target.value <= row["range_high"],
+                     "mean_in_published_range": target.low <= row["mean"] <= target.high,
+                     "source": target.source})
+    return pd.DataFrame(rows)
+
+
+def stack_series(results: StoredResults, run_ids, columns: list[str]) -> dict[str, pd.DataFrame]:
+    """{column: DataFrame indexed by date with one column per run}."""
+    frames = {run_id: results.series(run_id, columns) for run_id in run_ids}
+    return {c: pd.DataFrame({run_id: f[c] for run_id, f in frames.items()}) for c in columns}
+
+
+def _long(pieces: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Stack {series: frame indexed by date} into one long table with a `series` column."""
+    return pd.concat(pieces, names=["series", "date"]).reset_index()
+
+
+def fan(stacked: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Long table of date, series and the fan quantiles across runs (q5, q25, q50, q75, q95)."""
+    return _long({column: frame.quantile(list(FAN_QUANTILES), axis=1).T.rename(
+        columns=lambda q: f"q{round(q * 100)}") for column, frame in stacked.items()})
+
+
+def series_differences(results: StoredResults, scenario: str, columns: list[str]) -> pd.DataFrame:
+    """Long table of date, series, n, mean paired difference to the reference and its 95% CI."""
+    joined = pairs(results, scenario)
+    mine = stack_series(results, joined["run_id"], columns)
+    ref = stack_series(results, joined["run_id_ref"], columns)
+    return _long({c: _t_band(mine[c] - ref[c].set_axis(mine[c].columns, axis=1))
+                  for c in columns})
+
+
+def lowess(x, y, frac: float = 2 / 3, points: int = 60) -> tuple[np.ndarray, np.ndarray]:
+    """Locally weighted linear fit (tricube weights, one pass) evaluated on an even grid.
+
+    Each grid point uses the nearest `frac` of the data; where those all share
+    one x value the fit is their weighted mean.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y = x[keep], y[keep]
+    grid = np.linspace(x.min(), x.max(), points) if len(x) else np.array([])
+    if len(x) == 0:
+        return grid, grid
+    k = min(len(x), max(3, int(np.ceil(frac * len(x)))))
+    dist = np.abs(x[None, :] - grid[:, None])
+    radius = np.partition(dist, k - 1, axis=1)[:, k - 1:k]
+    w = np.clip(1 - (dist / np.where(radius > 0, radius * 1.0001, 1)) ** 3, 0, None) ** 3
+    w = np.where(radius > 0, w, dist == 0)
+    sw, sx, sy = w.sum(1), w @ x, w @ y
+    sxx, sxy = w @ (x * x), w @ (x * y)
+    denom = sw * sxx - sx**2
+    flat = np.abs(denom) <= 1e-12 * np.maximum(sw * sxx, 1e-300)
+    slope = np.where(flat, 0.0, (sw * sxy - sx * sy) / np.where(flat, 1.0, denom))
+    fit = (sy - slope * sx) / sw + slope * grid
+    return grid, fit
+
+
+def sweep_points(results: StoredResults, param: str) -> pd.DataFrame:
+    """Long table for one parameter: each run's metric values and the smoothed curve.
+
+    Columns: metric, layer ("run" or "smoothed"), x, y. For a text-valued
+    parameter the smoothed layer is the mean per value.
+    """
+    ok = results.ok
+    pieces = []
+    for metric in results.metrics:
+        runs = pd.DataFrame({"metric": metric, "layer": "run", "x": ok[param], "y": ok[metric]})
+        if pd.api.types.is_numeric_dtype(ok[param]):
+            gx, gy = lowess(ok[param], ok[metric])
+            smooth = pd.DataFrame({"metric": metric, "layer": "smoothed", "x": gx, "y": gy})
+        else:
+            means = ok.groupby(param, sort=True)[metric].mean()
+            smooth = pd.DataFrame({"metric": metric, "layer": "smoothed",
+                                   "x": means.index, "y": means.to_numpy()})
+        pieces += [runs, smooth]
+    return pd.concat(pieces, ignore_index=True)
+
+
+def is_grid(results: StoredResults) -> bool:
+    """Whether the sweep varies exactly two parameters over a full grid of points."""
+    if len(results.param_columns) != 2:
+        return False
+    a, b = results.param_columns
+    points = results.runs.drop_duplicates("point")
+    combos = points[[a, b]].drop_duplicates()
+    return len(combos) == points[a].nunique() * points[b].nunique() > 1
+
+
+def grid_means(results: StoredResults) -> pd.DataFrame:
+    """Long table of the two grid parameters, metric, n and mean over finished runs."""
+    a, b = results.param_columns
+    means = results.ok.groupby([a, b])[results.metrics].agg(["count", "mean"])
+    means = means.stack(level=0).rename_axis([a, b, "metric"])
+    return means.rename(columns={"count": "n"}).reset_index()
