@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import tomllib
 import types
 import typing
 from dataclasses import dataclass, replace
@@ -25,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, Validat
 
 import model
 from model.errors import ParamError
+from model.loading import read_toml
 
 SAMPLERS = ("grid", "lhs", "sobol", "halton", "saltelli")
 POWER_OF_TWO_SAMPLERS = ("sobol", "saltelli")
@@ -176,19 +176,6 @@ class Experiment:
 def is_experiment_file(path: Path | str) -> bool:
     """Whether the TOML file at `path` is an experiment (it has an ``[experiment]`` table)."""
     return "experiment" in read_toml(Path(path))
-
-
-def read_toml(path: Path) -> dict:
-    """Read a TOML file, turning a missing, unreadable or malformed file into a ParamError."""
-    try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise ParamError(path, "", "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ParamError(path, "", f"cannot be read ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ParamError(path, "", f"not valid TOML ({exc})") from None
 
 
 def load_experiment(path: Path | str) -> Experiment:

@@ -1,0 +1,11 @@
+"""Experiments at scale: scenarios, sweeps and replications of the model, run and stored.
+
+``experiments.run("experiments/october_1972.toml")`` runs an experiment file and returns
+its :class:`Results`; ``viachilena run`` is the same from the command line.
+"""
+
+from experiments.runner import run
+from experiments.spec import Experiment, load_experiment
+from experiments.store import Results
+
+__all__ = ["Experiment", "Results", "load_experiment", "run"]

@@ -1,0 +1,118 @@
+"""Run an experiment end to end: validate, plan, execute, stream to disk, resume.
+
+:func:`run` is what ``viachilena run`` calls. Everything that can be checked is checked
+before the output folder is touched: the experiment file, the executor options, the
+simulate function and whether the folder holds a different experiment. Then the folder is
+locked, runs already finished on disk are skipped, the rest execute wherever the options
+say, and each outcome is stored as it arrives.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from tqdm import tqdm
+
+from experiments import manifest as manifests
+from experiments import sensitivity
+from experiments.design import PlannedRun, run_table
+from experiments.executors import choose_executor
+from experiments.spec import Experiment, load_experiment
+from experiments.store import (
+    MANIFEST,
+    FolderError,
+    FolderLock,
+    Results,
+    RunStore,
+    check_folder,
+    clear_folder,
+    read_manifest,
+    run_schema,
+    write_json,
+)
+from experiments.worker import DEFAULT_SIMULATE, Task, execute, resolve_simulate
+
+REPORTS = Path("reports")
+
+
+def default_folder(experiment: Experiment) -> Path:
+    """Return where an experiment's results go unless told otherwise: ``reports/<name>``."""
+    return REPORTS / experiment.name
+
+
+def run(spec_or_path: Experiment | Path | str, *, replications: int | None = None,
+        workers: int | None = None, scheduler: str | None = None, dask_local: bool = False,
+        out: Path | str | None = None, resume: bool = True, fresh: bool = False,
+        fail_fast: bool = False, progress: bool = True,
+        simulate: str = DEFAULT_SIMULATE) -> Results:
+    """Run every run of an experiment not yet stored in its folder; return the results.
+
+    `spec_or_path` is an experiment file or a loaded :class:`Experiment`. `workers` is
+    the number of processes (default: one per core; 1 runs serially in this process);
+    `scheduler` the address of a Dask scheduler, or `dask_local` to start a Dask cluster
+    here. Finished runs already in `out` are kept unless `fresh`, which empties the
+    folder first; with ``resume=False`` a folder that already holds runs is refused. With
+    `fail_fast` the sweep stops at the first failed run. `simulate` names the function
+    that simulates (``"module:function"``).
+    """
+    experiment = (spec_or_path if isinstance(spec_or_path, Experiment)
+                  else load_experiment(spec_or_path))
+    if replications is not None:
+        experiment = experiment.with_replications(replications)
+    planned = run_table(experiment)
+    executor = choose_executor(workers, scheduler, dask_local)
+    resolve_simulate(simulate)
+    directory = Path(out) if out is not None else default_folder(experiment)
+    fingerprint = manifests.spec_hash(experiment, simulate)
+    check_folder(directory, fingerprint, fresh)
+
+    with FolderLock(directory):
+        check_folder(directory, fingerprint, fresh)  # again, now that no one else can write
+        if fresh:
+            clear_folder(directory)
+        store = RunStore(directory, run_schema(experiment.sweep, experiment.metrics))
+        done = store.finished()
+        if done and not resume:
+            raise FolderError(f"{directory} already holds {len(done)} finished runs; "
+                              "use --resume to keep them or --fresh to discard them")
+        todo = [p for p in planned if p.run_id not in done]
+        manifest = manifests.new_manifest(experiment, simulate, executor.describe(),
+                                          read_manifest(directory))
+        write_json(directory / MANIFEST, manifest)
+        failures = 0
+        bar = tqdm(total=len(planned), initial=len(planned) - len(todo), disable=not progress,
+                   desc=experiment.name, unit="run", dynamic_ncols=True)
+        outcomes = executor.map_unordered(execute, _tasks(experiment, todo, simulate))
+        try:
+            with bar, contextlib.closing(outcomes):
+                for outcome in outcomes:
+                    store.record(outcome)
+                    failures += outcome.failed
+                    bar.set_postfix(failed=failures, refresh=False)
+                    bar.update()
+                    if outcome.failed and fail_fast:
+                        break
+        finally:
+            store.flush()
+        runs = store.consolidate()
+        if experiment.sweep is not None and experiment.sweep.method == "saltelli":
+            sensitivity.analyse(directory)
+        counts = {"planned": len(planned), "stored": len(runs),
+                  "ok": int((runs["status"] == "ok").sum()),
+                  "failed": int((runs["status"] == "failed").sum()),
+                  "resumed": len(done), "executed": bar.n - len(done)}
+        write_json(directory / MANIFEST, manifests.finish_manifest(manifest, counts))
+    return Results(directory)
+
+
+def _tasks(experiment: Experiment, planned: list[PlannedRun], simulate: str) -> Iterator[Task]:
+    """Turn planned runs into self-contained tasks for the workers."""
+    scenarios = {s.name: s for s in experiment.scenarios}
+    for run in planned:
+        scenario = scenarios[run.scenario]
+        yield Task(run=run, params=str(experiment.params),
+                   overlays=tuple(str(p) for p in scenario.overlays),
+                   overrides=experiment.overrides(scenario), metrics=experiment.metrics,
+                   series=experiment.series, simulate=simulate)

@@ -1,0 +1,108 @@
+"""One run, as a worker process executes it: load the parameters, simulate, keep the outcome.
+
+A :class:`Task` is self-contained and picklable (paths, overrides, names), so a process
+pool or a Dask worker can execute it; the function that simulates is named by a dotted
+reference (``"model:simulate"``) and imported where the task runs. :func:`execute` never
+raises: any exception becomes a failed :class:`Outcome` carrying the traceback, so one bad
+run does not take the sweep down.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+import model
+from experiments.design import PlannedRun
+from model.errors import ParamError
+
+DEFAULT_SIMULATE = "model:simulate"
+PARAM_PREFIX = "param:"
+OK, FAILED = "ok", "failed"
+
+
+@dataclass(frozen=True)
+class Task:
+    """Everything a worker needs to execute one planned run.
+
+    ``series`` lists the daily columns to keep (``None``: all, ``()``: none, and then no
+    series file is written).
+    """
+
+    run: PlannedRun
+    params: str
+    overlays: tuple[str, ...]
+    overrides: dict[str, Any]
+    metrics: tuple[str, ...]
+    series: tuple[str, ...] | None
+    simulate: str = DEFAULT_SIMULATE
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a run produced: its row of the run table and, if it finished, its frames."""
+
+    row: dict[str, Any]
+    series: pd.DataFrame | None
+    events: pd.DataFrame | None
+
+    @property
+    def run_id(self) -> str:
+        """The run's id."""
+        return self.row["run_id"]
+
+    @property
+    def failed(self) -> bool:
+        """Whether the run raised instead of finishing."""
+        return self.row["status"] == FAILED
+
+
+def resolve_simulate(reference: str) -> Callable:
+    """Import the simulate function named ``"package.module:function"``."""
+    module_name, _, function = reference.partition(":")
+    try:
+        found = getattr(importlib.import_module(module_name), function or "simulate")
+    except (ImportError, AttributeError) as exc:
+        raise ParamError("--simulate", "", f"an importable 'module:function' ({exc})") from None
+    if not callable(found):
+        raise ParamError("--simulate", "", f"{reference!r} to name a function")
+    return found
+
+
+def execute(task: Task) -> Outcome:
+    """Execute `task`; return its outcome, failed with the traceback if anything raised."""
+    run = task.run
+    started = time.perf_counter()
+    try:
+        simulate = resolve_simulate(task.simulate)
+        params = model.load_params(task.params, task.overlays, {**task.overrides, **run.values})
+        result = simulate(params, run.seed)
+        metrics = {name: float(result.summary[name]) for name in task.metrics}
+        series = None if task.series == () else (
+            result.series if task.series is None else result.series.loc[:, list(task.series)])
+        events = result.events
+        status, error = OK, ""
+    except Exception:
+        metrics = dict.fromkeys(task.metrics, math.nan)
+        series = events = None
+        status, error = FAILED, traceback.format_exc()
+    row = {
+        "run_id": run.run_id,
+        "scenario": run.scenario,
+        "point": run.point,
+        "replication": run.replication,
+        "seed": run.seed,
+        **{PARAM_PREFIX + key: value for key, value in run.values.items()},
+        "status": status,
+        "error": error,
+        "wall_time_s": time.perf_counter() - started,
+        **metrics,
+    }
+    return Outcome(row, series, events)
