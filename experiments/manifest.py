@@ -47,7 +47,7 @@ def new_manifest(experiment: Experiment, simulate: str, executor: str,
         "scenario_params": experiment.scenario_params,
         "simulate": simulate,
         "inputs": {str(p): sha256_file(p) for p in experiment.inputs()},
-        "git": git_state(Path(__file__).resolve().parent.parent),
+        **git_state(Path(__file__).resolve().parent.parent),
         "packages": package_versions(),
         "host": platform.node(),
         "platform": platform.platform(),
@@ -70,16 +70,19 @@ def sha256_file(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def git_state(folder: Path) -> dict | None:
-    """Return the commit checked out in `folder` and whether the tree has changes, if git can."""
+def git_state(folder: Path) -> dict:
+    """Return the commit checked out in `folder` and whether tracked files have changed.
+
+    Both are None when `folder` is not in a git checkout or git is not installed.
+    """
     def git(*args: str) -> str:
         return subprocess.run(("git", *args), cwd=folder, capture_output=True, text=True,
                               check=True, timeout=10).stdout.strip()
     try:
-        return {"commit": git("rev-parse", "HEAD"),
-                "dirty": bool(git("status", "--porcelain", "--untracked-files=no"))}
+        return {"git_commit": git("rev-parse", "HEAD"),
+                "git_dirty": bool(git("status", "--porcelain", "--untracked-files=no"))}
     except (OSError, subprocess.SubprocessError):
-        return None
+        return {"git_commit": None, "git_dirty": None}
 
 
 def package_versions() -> dict[str, str | None]:

@@ -1,0 +1,197 @@
+"""The ``viachilena`` command line.
+
+Subcommands::
+
+    viachilena simulate PARAMS.toml [--scenario OVERLAY.toml ...] [--set section.key=value ...]
+                        [--seed N] [--out DIR]
+    viachilena run EXPERIMENT.toml [--replications N] [--workers N]
+                   [--scheduler ADDRESS | --dask-local] [--out DIR] [--resume | --fresh]
+                   [--fail-fast] [--no-report]
+    viachilena check FILE...
+
+Each subcommand is a :class:`Command` in :data:`COMMANDS`: a function that adds its
+arguments and one that handles them and returns the exit status. To add a subcommand, write
+those two functions and add a line to :data:`COMMANDS`.
+
+Exit status: 0 success, 1 some runs failed, 2 bad input. Bad input (a parameter or
+experiment file that cannot be used, a missing or unreadable file, an output folder that
+cannot be written) is reported as one line ``viachilena: error: <message>`` on stderr,
+without a traceback, and everything is validated before any output folder is created.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import model
+from experiments import runner
+from experiments.executors import available_cores
+from experiments.spec import is_experiment_file, load_experiment
+from experiments.store import write_atomically, write_json
+from experiments.worker import DEFAULT_SIMULATE
+from model.errors import ParamError, ViaChilenaError
+from model.loading import parse_override
+
+PROG = "viachilena"
+DEFAULT_SEED = 1972
+REPORT_MODULE = "experiments.report"
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: its name, one line of help, its arguments and its handler."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    handle: Callable[[argparse.Namespace], int]
+
+
+def _simulate_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``simulate``."""
+    parser.add_argument("params", type=Path, help="parameter file (TOML)")
+    parser.add_argument("--scenario", type=Path, action="append", default=[],
+                        metavar="OVERLAY.toml", help="overlay file applied on top (repeatable)")
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                        help="override one parameter; VALUE is a TOML value (repeatable)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                        help=f"random seed, 0 <= N < 2**63 (default {DEFAULT_SEED})")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="output folder (default reports/simulate-<seed>/)")
+
+
+def simulate_command(args: argparse.Namespace) -> int:
+    """Simulate once; write series, events and summary; print the headline numbers."""
+    if not 0 <= args.seed < 2**63:
+        raise ParamError("--seed", "", f"a whole number from 0 to 2**63 - 1 (got {args.seed})")
+    overrides = dict(parse_override(text) for text in args.set)
+    params = model.load_params(args.params, args.scenario, overrides)
+    result = model.simulate(params, args.seed)
+    out = args.out or runner.REPORTS / f"simulate-{args.seed}"
+    out.mkdir(parents=True, exist_ok=True)
+    write_atomically(out / "series.parquet", result.series.to_parquet)
+    write_atomically(out / "events.parquet", lambda p: result.events.to_parquet(p, index=False))
+    write_json(out / "summary.json", {
+        "params_file": str(args.params), "scenarios": [str(s) for s in args.scenario],
+        "set": args.set, "seed": args.seed, "summary": result.summary})
+    dates = result.series.index
+    print(f"{PROG} simulate: seed {args.seed}, {dates[0]:%Y-%m-%d} to {dates[-1]:%Y-%m-%d} "
+          f"({len(dates)} days), {len(result.events)} events -> {out}")
+    width = max(map(len, result.summary), default=0)
+    for name, value in result.summary.items():
+        print(f"  {name:<{width}}  {value:>12.4g}")
+    return 0
+
+
+def _run_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``run``."""
+    parser.add_argument("experiment", type=Path, help="experiment file (TOML)")
+    parser.add_argument("--replications", type=int, metavar="N",
+                        help="replications per scenario and sweep point (overrides the file)")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help=f"worker processes (default one per core, here {available_cores()}"
+                             "); 1 runs serially in this process")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on the Dask cluster of this scheduler (tcp://host:port)")
+    where.add_argument("--dask-local", action="store_true",
+                       help="start a local Dask cluster and run on it")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="output folder (default reports/<experiment name>/)")
+    again = parser.add_mutually_exclusive_group()
+    again.add_argument("--resume", action="store_true", default=True,
+                       help="keep runs already finished in DIR and run the rest (default)")
+    again.add_argument("--fresh", action="store_true",
+                       help="discard everything in DIR first (needed if the experiment changed)")
+    parser.add_argument("--fail-fast", action="store_true", help="stop at the first failed run")
+    parser.add_argument("--no-report", action="store_true", help="do not build the report")
+    parser.add_argument("--simulate", default=DEFAULT_SIMULATE, metavar="MODULE:FUNCTION",
+                        help=f"function that simulates one run (default {DEFAULT_SIMULATE}); "
+                             "for fault injection and alternative models")
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run an experiment; exit 1 if any run failed."""
+    results = runner.run(
+        args.experiment, replications=args.replications, workers=args.workers,
+        scheduler=args.scheduler, dask_local=args.dask_local, out=args.out,
+        resume=not args.fresh, fresh=args.fresh, fail_fast=args.fail_fast, progress=True,
+        simulate=args.simulate)
+    failed = results.failed
+    print(f"{PROG} run: {len(results.runs) - len(failed)} runs ok, {len(failed)} failed "
+          f"-> {results.dir}")
+    for run_id, error in zip(failed["run_id"][:3], failed["error"][:3], strict=True):
+        last_line = error.strip().splitlines()[-1] if error.strip() else "unknown error"
+        print(f"  failed: {run_id}: {last_line}", file=sys.stderr)
+    if not args.no_report and importlib.util.find_spec(REPORT_MODULE) is not None:
+        report = importlib.import_module(REPORT_MODULE)
+        print(f"{PROG} run: report {report.build_report(results.dir)}")
+    return 1 if len(failed) else 0
+
+
+def _check_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``check``."""
+    parser.add_argument("files", type=Path, nargs="+", metavar="FILE",
+                        help="parameter or experiment files (an [experiment] table marks one)")
+
+
+def check_command(args: argparse.Namespace) -> int:
+    """Validate parameter and experiment files; stop at the first bad one."""
+    for path in args.files:
+        if is_experiment_file(path):
+            load_experiment(path)
+        else:
+            model.load_params(path)
+        print(f"ok: {path}")
+    return 0
+
+
+COMMANDS = (
+    Command("simulate", "simulate once and write its series, events and summary",
+            _simulate_arguments, simulate_command),
+    Command("run", "run an experiment file (scenarios x sweep x replications)",
+            _run_arguments, run_command),
+    Command("check", "validate parameter and experiment files", _check_arguments,
+            check_command),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with every subcommand of :data:`COMMANDS`."""
+    parser = argparse.ArgumentParser(prog=PROG, description=model.__doc__ and
+                                     model.__doc__.strip().splitlines()[0])
+    subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        sub = subcommands.add_parser(command.name, help=command.help, description=command.help)
+        command.add_arguments(sub)
+        sub.set_defaults(handle=command.handle)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handle(args)
+    except (ViaChilenaError, OSError) as exc:
+        print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; run the same command again to resume", file=sys.stderr)
+        return 130
+
+
+def _one_line(exc: BaseException) -> str:
+    """Return an error as one line: an OSError as its reason and file name."""
+    if isinstance(exc, OSError) and exc.strerror:
+        names = " -> ".join(str(n) for n in (exc.filename, exc.filename2) if n is not None)
+        text = f"{exc.strerror}: {names}" if names else exc.strerror
+    else:
+        text = str(exc)
+    return " ".join(text.split())
+
