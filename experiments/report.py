@@ -95,11 +95,14 @@ class _Writer:
         data.to_csv(self.dir / "tables" / f"{stem}.csv", index=False)
         return FigureRef(stem, title, caption)
 
-    def table(self, kind: str, name: str, data: pd.DataFrame, title: str,
-              note: str = "") -> TableRef:
-        """Save `data` as CSV and return it formatted for display."""
-        stem = self._stem(kind, name)
-        data.to_csv(self.dir / "tables" / f"{stem}.csv", index=False)
+    def table(self, kind: str, name: str, data: pd.DataFrame, title: str, note: str = "",
+              figure: FigureRef | None = None) -> TableRef:
+        """Save `data` as CSV (unless it is `figure`'s data) and return it formatted for display."""
+        if figure is None:
+            stem = self._stem(kind, name)
+            data.to_csv(self.dir / "tables" / f"{stem}.csv", index=False)
+        else:
+            stem = figure.stem
         rows = [[_cell(v) for v in row] for row in data.itertuples(index=False)]
         return TableRef(stem, title, list(data.columns), rows, note)
 
@@ -192,14 +195,14 @@ def _comparison_section(results: StoredResults, out: _Writer) -> list[Section]:
         return []
     data = tables.paired_differences(results)
     title = f"Summary metrics: each scenario minus {results.reference} (95% CI)"
+    chart = out.figure("paired", "", figures.dot_whisker, data, title,
+                       "Dots: mean paired difference; whiskers: 95% t-interval.")
     return [Section(
         "Scenario comparisons",
         f"Paired differences (scenario minus {results.reference}) of each summary metric over "
         "runs with the same point and replication; same_seeds says whether every pair shared "
         "its seed.",
-        figures=[out.figure("compare", "", figures.dot_whisker, data, title,
-                            "Dots: mean paired difference; whiskers: 95% t-interval.")],
-        tables=[out.table("paired", "", data, "Paired differences")])]
+        figures=[chart], tables=[out.table("", "", data, "Paired differences", figure=chart)])]
 
 
 def _sweep_sections(results: StoredResults, out: _Writer) -> list[Section]:
@@ -230,13 +233,13 @@ def _sensitivity_section(results: StoredResults, out: _Writer) -> list[Section]:
     data = results.sensitivity
     if data is None or data.empty:
         return []
+    chart = out.figure("sobol", "", figures.sobol_bars, data,
+                       "Sobol indices of each metric by parameter",
+                       "Bars: index; whiskers: 95% confidence half-width.")
     return [Section(
         "Sensitivity", "First-order (S1) and total (ST) Sobol indices with 95% confidence "
         "half-widths (S1_conf, ST_conf).",
-        figures=[out.figure("sobol", "", figures.sobol_bars, data,
-                            "Sobol indices of each metric by parameter",
-                            "Bars: index; whiskers: 95% confidence half-width.")],
-        tables=[out.table("sobol", "", data, "Sobol indices")])]
+        figures=[chart], tables=[out.table("", "", data, "Sobol indices", figure=chart)])]
 
 
 def _source_line(results: StoredResults) -> str:

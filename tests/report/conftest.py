@@ -1,0 +1,143 @@
+"""Small stored experiments in the engine's store format (synthetic numbers) and their reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.report import build_report
+from experiments.results import DEFAULT_EVENTS, History, Target
+
+DATES = pd.date_range("1970-11-04", "1973-09-11", freq="D", name="date")
+SERIES = ("gdp", "industrial_output", "cpi_effective", "real_wage", "unemployment_rate",
+          "shortage_rate", "reserves_usd", "aps_output_share")
+METRICS = ("gdp_growth_1971", "inflation_1972", "unemployment_end_1971", "reserves_end_1972",
+           "aps_firms_end")
+
+
+def _series(rng: np.random.Generator, shift: float) -> pd.DataFrame:
+    t = np.arange(len(DATES)) / 365.0
+    walk = np.cumsum(rng.normal(0, 0.01, (len(DATES), len(SERIES))), axis=0)
+    base = np.array([100, 80, 100, 1.0, 0.08, 0.05, 400, 0.2])
+    trend = np.array([0.05, 0.04, 0.6, -0.1, -0.01, 0.1, -120, 0.15]) * (1 + shift)
+    return pd.DataFrame(base * (1 + walk) + np.outer(t, trend), index=DATES, columns=SERIES)
+
+
+def write_store(directory: Path, *, scenarios=("baseline",), replications=3, points=None,
+                sensitivity=False, failures=0, reference=None, seed=1970) -> Path:
+    """Write runs.parquet, series/, events/, manifest.json (and sensitivity.parquet).
+
+    `points` is a list of {param: value} dicts (a sweep) or None (one point).
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "series").mkdir()
+    (directory / "events").mkdir()
+    points = points or [{}]
+    rows = []
+    for s_index, scenario in enumerate(scenarios):
+        for point, params in enumerate(points):
+            for rep in range(replications):
+                run_seed = seed + 1000 * point + rep
+                run_id = f"s{s_index}-p{point}-r{rep}"
+                rng = np.random.default_rng([run_seed, s_index])
+                x = sum(float(v) for v in params.values() if not isinstance(v, str))
+                shift = 0.3 * s_index + 0.5 * x
+                failed = len(rows) < failures
+                row = {"run_id": run_id, "scenario": scenario, "point": point,
+                       "replication": rep, "seed": run_seed,
+                       **{f"param:{k}": v for k, v in params.items()},
+                       "status": "failed" if failed else "ok",
+                       "error": "DegenerateEconomyError: synthetic" if failed else "",
+                       "wall_time_s": 0.1}
+                for m_index, metric in enumerate(METRICS):
+                    row[metric] = np.nan if failed else (
+                        (m_index + 1) * (0.1 + shift) + rng.normal(0, 0.05))
+                rows.append(row)
+                if not failed:
+                    _series(rng, shift).to_parquet(directory / "series" / f"{run_id}.parquet")
+                    pd.DataFrame({"date": [DATES[10]], "kind": ["requisition"],
+                                  "agent": ["firm-1"], "detail": ["synthetic"]}).to_parquet(
+                        directory / "events" / f"{run_id}.parquet")
+    pd.DataFrame(rows).to_parquet(directory / "runs.parquet")
+    scenario_params = {s: {"events": {"copper_nationalisation": "1971-07-11",
+                                      "strike_oct_1972_start": "1972-10-09" if i == 0
+                                      else "1972-06-01"},
+                           "economy": {"wage_readjustment": 0.4 + 0.1 * i}}
+                       for i, s in enumerate(scenarios)}
+    names = sorted({k for p in points for k in p})
+    manifest = {
+        "experiment": {
+            "name": "synthetic", "description": "A synthetic store for report tests.",
+            "params": "params/base.toml", "seed": seed, "replications": replications,
+            "reference": reference or scenarios[0],
+            "scenarios": {s: {"overlays": [], "set": {}} for s in scenarios},
+            "sweep": {"parameters": names} if names else None, "metrics": list(METRICS)},
+        "scenario_params": scenario_params,
+        "hashes": {"params/base.toml": "ab" * 32},
+        "git_commit": "0123456789abcdef0123456789abcdef01234567",
+        "versions": {"python": "3.11"}, "host": "test", "started": "2024-01-01T00:00:00",
+        "finished": "2024-01-01T00:01:00", "n_runs": len(rows), "n_failed": failures,
+    }
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+    if sensitivity:
+        rng = np.random.default_rng(seed)
+        pd.DataFrame([{"metric": m, "parameter": p, "S1": s1, "S1_conf": 0.05,
+                       "ST": s1 + 0.1, "ST_conf": 0.06}
+                      for m in METRICS for p, s1 in zip(names, rng.uniform(0, 0.5, len(names)),
+                                                         strict=True)]
+                     ).to_parquet(directory / "sensitivity.parquet")
+    return directory
+
+
+# Each kind of experiment the report handles, as arguments to write_store.
+KINDS = {
+    "replications": {"replications": 4},
+    "scenarios": {"scenarios": ("baseline", "<script>alert(1)</script>", "no_strike"),
+                  "failures": 1},
+    "sweep": {"points": [{"a": a / 4, "b": b} for a in range(5) for b in (1, 2, 3)],
+              "replications": 2},
+    "sensitivity": {"points": [{"x": i / 12, "y": (i * 5 % 12) / 12, "z": (i * 7 % 12) / 12}
+                               for i in range(12)], "replications": 1, "sensitivity": True},
+}
+
+# Published targets overlapping the synthetic metrics (one outside the simulated range).
+HISTORY = History({"gdp_growth_1971": Target("gdp_growth_1971", 0.12, 0.05, 0.2, "test"),
+                   "aps_firms_end": Target("aps_firms_end", 99.0, 90.0, 110.0, "test")},
+                  DEFAULT_EVENTS)
+
+
+@pytest.fixture
+def history() -> History:
+    """The published targets the reports are validated against."""
+    return HISTORY
+
+
+@pytest.fixture
+def metrics() -> list[str]:
+    """The synthetic summary metrics."""
+    return list(METRICS)
+
+
+@pytest.fixture(scope="session")
+def report_of(tmp_path_factory):
+    """Build (once per session) the report of a stored experiment of the given kind."""
+    done: dict[str, Path] = {}
+
+    def build(kind: str) -> Path:
+        if kind not in done:
+            directory = write_store(tmp_path_factory.mktemp(kind) / "store", **KINDS[kind])
+            build_report(directory, HISTORY)
+            done[kind] = directory
+        return done[kind]
+
+    return build
+
+
+@pytest.fixture(params=list(KINDS))
+def built(request, report_of) -> Path:
+    """Folder of a stored experiment, of each kind in turn, with its report built."""
+    return report_of(request.param)

@@ -1,0 +1,78 @@
+"""Every kind of experiment gets a complete report whose links all resolve."""
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from experiments.report import build_report
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+        self.external: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("src", "href") and value and not value.startswith("#"):
+                (self.external if ":" in value or value.startswith("//") else self.links).append(
+                    value)
+
+
+def _html_links(directory: Path) -> _Links:
+    parser = _Links()
+    parser.feed((directory / "report.html").read_text())
+    return parser
+
+
+def test_every_linked_file_exists(built):
+    links = _html_links(built)
+    assert links.links, "the page links no figure or table"
+    assert links.external == [], "the page must open offline"
+    for link in links.links:
+        assert (built / link).is_file(), link
+
+
+def test_markdown_links_exist(built):
+    links = re.findall(r"\]\(([^)]+)\)", (built / "report.md").read_text())
+    assert links
+    for link in links:
+        assert (built / link).is_file(), link
+
+
+def test_every_figure_has_png_svg_and_its_table(built):
+    images = [link for link in _html_links(built).links if link.endswith(".png")]
+    assert images
+    for image in images:
+        stem = Path(image).stem
+        assert (built / "figures" / f"{stem}.svg").stat().st_size > 0
+        assert (built / "tables" / f"{stem}.csv").stat().st_size > 0
+        assert (built / image).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_sections_match_the_kind_of_experiment(built):
+    page = (built / "report.html").read_text()
+    kind = built.parent.name.rstrip("0123456789")
+    assert "Summary metrics" in page
+    assert "Time series" in page
+    assert ("Scenario comparisons" in page) == (kind == "scenarios")
+    assert ("Parameter sweep" in page) == (kind in ("sweep", "sensitivity"))
+    assert ("Sensitivity" in page) == (kind == "sensitivity")
+    assert ("Mean of each metric over the a × b grid" in page) == (kind == "sweep")
+    assert "Validation against the historical record" in page
+
+
+def test_header_says_what_ran(report_of):
+    page = (report_of("scenarios") / "report.html").read_text()
+    for text in ("synthetic", "A synthetic store for report tests.", "9 (1 failed)",
+                 "1970–1972", "0123456789abcdef", "params/base.toml", "ab" * 32):
+        assert text in page, text
+
+
+def test_rebuild_replaces_stale_files(report_of, tmp_path):
+    directory = report_of("replications")
+    (directory / "figures" / "stale.png").write_bytes(b"old")
+    build_report(directory)
+    assert not (directory / "figures" / "stale.png").exists()
+    assert (directory / "report.html").is_file()
