@@ -46,7 +46,8 @@ class Serial:
 
     def map_unordered(self, function: Callable, tasks: Iterable) -> Iterator:
         """Yield ``function(task)`` for every task, in task order."""
-        return map(function, tasks)
+        for task in tasks:
+            yield function(task)
 
     def describe(self) -> str:
         """Describe the executor in a few words."""

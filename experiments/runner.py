@@ -81,7 +81,7 @@ def run(spec_or_path: Experiment | Path | str, *, replications: int | None = Non
         manifest = manifests.new_manifest(experiment, simulate, executor.describe(),
                                           read_manifest(directory))
         write_json(directory / MANIFEST, manifest)
-        failures = 0
+        failures = executed = 0
         bar = tqdm(total=len(planned), initial=len(planned) - len(todo), disable=not progress,
                    desc=experiment.name, unit="run", dynamic_ncols=True)
         outcomes = executor.map_unordered(execute, _tasks(experiment, todo, simulate))
@@ -90,6 +90,7 @@ def run(spec_or_path: Experiment | Path | str, *, replications: int | None = Non
                 for outcome in outcomes:
                     store.record(outcome)
                     failures += outcome.failed
+                    executed += 1
                     bar.set_postfix(failed=failures, refresh=False)
                     bar.update()
                     if outcome.failed and fail_fast:
@@ -102,7 +103,7 @@ def run(spec_or_path: Experiment | Path | str, *, replications: int | None = Non
         counts = {"planned": len(planned), "stored": len(runs),
                   "ok": int((runs["status"] == "ok").sum()),
                   "failed": int((runs["status"] == "failed").sum()),
-                  "resumed": len(done), "executed": bar.n - len(done)}
+                  "resumed": len(done), "executed": executed}
         write_json(directory / MANIFEST, manifests.finish_manifest(manifest, counts))
     return Results(directory)
 

@@ -218,6 +218,9 @@ def _load_scenarios(experiment: Experiment) -> dict[str, dict]:
     swept = experiment.sweep.parameters if experiment.sweep else {}
     for key in swept:
         _check_key(path, f"sweep.parameters.{_quote(key)}", key, known)
+    if experiment.end is not None:
+        _load(path, "experiment.end", experiment, Scenario("", (), {}),
+              {HORIZON_KEY: experiment.end})
     resolved = {}
     for scenario in experiment.scenarios:
         where = f"scenarios.{_quote(scenario.name)}"
@@ -242,9 +245,7 @@ def _load(path: Path, where: str, experiment: Experiment, scenario: Scenario,
     try:
         params = model.load_params(experiment.params, scenario.overlays, overrides)
     except ParamError as exc:
-        if exc.key == HORIZON_KEY and where.endswith(".set"):
-            where = "experiment.end"
-        elif exc.key in scenario.overrides and where.endswith(".set"):
+        if exc.key in scenario.overrides and where.endswith(".set"):
             where = f"{where}.{_quote(exc.key)}"
         detail = f"{exc.key}: {exc.expected}" if exc.key else exc.expected
         raise ParamError(path, where, f"a value the model accepts ({detail})") from None
