@@ -19,7 +19,8 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader
 
 from experiments import figures, tables
-from experiments.results import History, StoredResults
+from experiments.results import History, ReportData
+from experiments.worker import PARAM_PREFIX
 
 KEY_SERIES = ("gdp", "industrial_output", "cpi_effective", "black_market_premium", "real_wage",
               "unemployment_rate", "shortage_rate", "money_stock", "reserves_usd",
@@ -107,9 +108,10 @@ class _Writer:
         return TableRef(stem, title, list(data.columns), rows, note)
 
 
-def _header(results: StoredResults) -> dict:
+def _header(results: ReportData) -> dict:
     """Collect what the top of the report says about the experiment and its provenance."""
     manifest, spec, runs = results.manifest, results.experiment, results.runs
+    commit = manifest.get("git_commit") or "not recorded"
     return {
         "name": results.name,
         "description": spec.get("description", ""),
@@ -118,18 +120,19 @@ def _header(results: StoredResults) -> dict:
         "root_seed": spec.get("seed", "not recorded"),
         "seed_range": f"{runs['seed'].min()}–{runs['seed'].max()}",
         "replications": spec.get("replications", runs["replication"].nunique()),
+        "end": spec.get("end") or "",
         "scenarios": results.scenarios,
         "reference": results.reference,
-        "parameters": [c.removeprefix("param:") for c in results.param_columns],
-        "hashes": sorted((manifest.get("hashes") or {}).items()),
-        "git_commit": manifest.get("git_commit", "not recorded"),
-        "started": manifest.get("started", ""),
-        "finished": manifest.get("finished", ""),
+        "parameters": [c.removeprefix(PARAM_PREFIX) for c in results.param_columns],
+        "hashes": sorted((manifest.get("inputs") or manifest.get("hashes") or {}).items()),
+        "git_commit": commit + (" (with uncommitted changes)" * bool(manifest.get("git_dirty"))),
+        "started": manifest.get("started") or "",
+        "finished": manifest.get("finished") or "not finished",
         "built": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
     }
 
 
-def _summary_sections(results: StoredResults, out: _Writer, history: History) -> list[Section]:
+def _summary_sections(results: ReportData, out: _Writer, history: History) -> list[Section]:
     """Per-scenario metric tables, failed runs and the validation against history."""
     summary = tables.metric_summary(results)
     section = Section("Summary metrics", "Mean over finished runs with the 95% t-interval of the "
@@ -155,7 +158,7 @@ def _summary_sections(results: StoredResults, out: _Writer, history: History) ->
     return sections
 
 
-def _time_sections(results: StoredResults, out: _Writer, history: History) -> list[Section]:
+def _time_sections(results: ReportData, out: _Writer, history: History) -> list[Section]:
     """Fan charts per scenario and, with several scenarios, paired differences over time."""
     columns = [c for c in KEY_SERIES if c in results.series_columns]
     if not columns:
@@ -189,7 +192,7 @@ def _time_sections(results: StoredResults, out: _Writer, history: History) -> li
     return sections
 
 
-def _comparison_section(results: StoredResults, out: _Writer) -> list[Section]:
+def _comparison_section(results: ReportData, out: _Writer) -> list[Section]:
     """Paired differences of the summary metrics: dot-and-whisker chart and table."""
     if len(results.scenarios) < 2:
         return []
@@ -205,20 +208,20 @@ def _comparison_section(results: StoredResults, out: _Writer) -> list[Section]:
         figures=[chart], tables=[out.table("", "", data, "Paired differences", figure=chart)])]
 
 
-def _sweep_sections(results: StoredResults, out: _Writer) -> list[Section]:
+def _sweep_sections(results: ReportData, out: _Writer) -> list[Section]:
     """Each metric against each varied parameter, and heat maps for a two-parameter grid."""
     if not results.param_columns:
         return []
     section = Section("Parameter sweep", "Each finished run as a dot; the line is a LOWESS "
                       "smoother (numeric parameters) or the mean per value (text parameters).")
     for column in results.param_columns:
-        param = column.removeprefix("param:")
+        param = column.removeprefix(PARAM_PREFIX)
         section.figures.append(out.figure(
             "sweep", param, partial(figures.sweep_scatter, param=param),
             tables.sweep_points(results, column), f"Summary metrics against {param}",
             f"Runs and smoothed response to {param}."))
     if tables.is_grid(results):
-        params = [c.removeprefix("param:") for c in results.param_columns]
+        params = [c.removeprefix(PARAM_PREFIX) for c in results.param_columns]
         data = tables.grid_means(results).rename(columns=dict(zip(results.param_columns, params,
                                                                   strict=True)))
         section.figures.append(out.figure(
@@ -228,21 +231,25 @@ def _sweep_sections(results: StoredResults, out: _Writer) -> list[Section]:
     return [section]
 
 
-def _sensitivity_section(results: StoredResults, out: _Writer) -> list[Section]:
-    """Sobol indices: bar chart and table."""
+def _sensitivity_section(results: ReportData, out: _Writer) -> list[Section]:
+    """Sobol indices per scenario: bar chart and table."""
     data = results.sensitivity
     if data is None or data.empty:
         return []
-    chart = out.figure("sobol", "", figures.sobol_bars, data,
-                       "Sobol indices of each metric by parameter",
-                       "Bars: index; whiskers: 95% confidence half-width.")
-    return [Section(
-        "Sensitivity", "First-order (S1) and total (ST) Sobol indices with 95% confidence "
-        "half-widths (S1_conf, ST_conf).",
-        figures=[chart], tables=[out.table("", "", data, "Sobol indices", figure=chart)])]
+    section = Section("Sensitivity", "First-order (S1) and total (ST) Sobol indices with 95% "
+                      "confidence half-widths (S1_conf, ST_conf).")
+    groups = data.groupby("scenario", sort=False) if "scenario" in data else [("", data)]
+    for scenario, indices in groups:
+        where = f", scenario {scenario}" if scenario else ""
+        chart = out.figure("sobol", scenario, figures.sobol_bars, indices,
+                           f"Sobol indices of each metric by parameter{where}",
+                           "Bars: index; whiskers: 95% confidence half-width.")
+        section.figures.append(chart)
+        section.tables.append(out.table("", "", indices, f"Sobol indices{where}", figure=chart))
+    return [section]
 
 
-def _source_line(results: StoredResults) -> str:
+def _source_line(results: ReportData) -> str:
     """Return the provenance line printed under every figure."""
     runs = results.runs
     commit = str(results.manifest.get("git_commit") or "unknown")[:10]
@@ -253,7 +260,7 @@ def _source_line(results: StoredResults) -> str:
 def build_report(directory: Path | str, history: History | None = None) -> Path:
     """Build the report of the experiment stored in `directory`; return the HTML page's path."""
     directory = Path(directory)
-    results = StoredResults(directory)
+    results = ReportData(directory)
     history = history or History.load()
     out = _Writer(directory, _source_line(results))
     sections = (_summary_sections(results, out, history) + _time_sections(results, out, history)

@@ -1,14 +1,15 @@
-"""Read a stored experiment (the folder the engine writes) and the historical record.
+"""What the report reads: a stored experiment folder and the historical record.
 
-Everything the report shows comes from here: `runs.parquet`, the per-run daily
-series, `manifest.json`, the optional `sensitivity.parquet`, and the published
-targets and dated events of `params/history.toml`. Nothing is re-run.
+`ReportData` extends the engine's `experiments.store.Results` (manifest,
+runs, per-run series) with what the report asks of them: metric and parameter
+columns, scenarios in order, the Sobol table, dates that scenarios move.
+`History` reads the published targets and dated events of `params/history.toml`.
+Nothing is re-run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import tomllib
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,9 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 
-BOOKKEEPING = ("run_id", "scenario", "point", "replication", "seed", "status", "error",
-               "wall_time_s")
-PARAM_PREFIX = "param:"
+from experiments.store import BOOKKEEPING, OUTCOME, SERIES, Results
+from experiments.worker import OK, PARAM_PREFIX
+
+NOT_METRICS = {name for name, _ in BOOKKEEPING + OUTCOME}
 HISTORY_FILE = Path(__file__).resolve().parent.parent / "params" / "history.toml"
 
 
@@ -117,13 +119,8 @@ class History:
         return cls(targets, events or DEFAULT_EVENTS)
 
 
-class StoredResults:
-    """Read-only view of one experiment folder written by the engine."""
-
-    def __init__(self, directory: Path | str):
-        self.dir = Path(directory)
-        self.manifest: dict = json.loads((self.dir / "manifest.json").read_text())
-        self.runs: pd.DataFrame = pd.read_parquet(self.dir / "runs.parquet")
+class ReportData(Results):
+    """A stored experiment folder as the report reads it."""
 
     @property
     def experiment(self) -> dict:
@@ -138,7 +135,7 @@ class StoredResults:
     @cached_property
     def ok(self) -> pd.DataFrame:
         """Runs that finished."""
-        return self.runs[self.runs["status"] == "ok"]
+        return self.runs[self.runs["status"] == OK]
 
     @cached_property
     def param_columns(self) -> list[str]:
@@ -149,7 +146,7 @@ class StoredResults:
     def metrics(self) -> list[str]:
         """Summary metric columns: everything not bookkeeping and not a parameter."""
         return [c for c in self.runs.columns
-                if c not in BOOKKEEPING and not c.startswith(PARAM_PREFIX)
+                if c not in NOT_METRICS and not c.startswith(PARAM_PREFIX)
                 and pd.api.types.is_numeric_dtype(self.runs[c])]
 
     @cached_property
@@ -175,14 +172,14 @@ class StoredResults:
         return pd.read_parquet(path) if path.exists() else None
 
     def series(self, run_id: str, columns: list[str] | None = None) -> pd.DataFrame:
-        """One run's daily series (only `columns` if given)."""
-        return pd.read_parquet(self.dir / "series" / f"{run_id}.parquet", columns=columns)
+        """Return one run's daily series (only `columns` if given)."""
+        return pd.read_parquet(self.dir / SERIES / f"{run_id}.parquet", columns=columns)
 
     @cached_property
     def series_columns(self) -> list[str]:
         """Columns of the stored daily series (read from the first finished run)."""
         for run_id in self.ok["run_id"]:
-            path = self.dir / "series" / f"{run_id}.parquet"
+            path = self.dir / SERIES / f"{run_id}.parquet"
             if path.exists():
                 return list(pd.read_parquet(path).columns)
         return []

@@ -75,19 +75,23 @@ def write_store(directory: Path, *, scenarios=("baseline",), replications=3, poi
             "params": "params/base.toml", "seed": seed, "replications": replications,
             "reference": reference or scenarios[0],
             "scenarios": {s: {"overlays": [], "set": {}} for s in scenarios},
-            "sweep": {"parameters": names} if names else None, "metrics": list(METRICS)},
+            "sweep": {"method": "saltelli" if sensitivity else "grid",
+                      "parameters": {n: {"low": 0.0, "high": 1.0} for n in names}}
+            if names else None, "metrics": list(METRICS), "end": None},
         "scenario_params": scenario_params,
-        "hashes": {"params/base.toml": "ab" * 32},
+        "inputs": {"params/base.toml": "ab" * 32},
         "git_commit": "0123456789abcdef0123456789abcdef01234567",
-        "versions": {"python": "3.11"}, "host": "test", "started": "2024-01-01T00:00:00",
-        "finished": "2024-01-01T00:01:00", "n_runs": len(rows), "n_failed": failures,
+        "git_dirty": False, "packages": {"pandas": pd.__version__}, "host": "test",
+        "started": "2024-01-01T00:00:00+00:00", "finished": "2024-01-01T00:01:00+00:00",
+        "counts": {"planned": len(rows), "stored": len(rows), "ok": len(rows) - failures,
+                   "failed": failures, "resumed": 0, "executed": len(rows)},
     }
     (directory / "manifest.json").write_text(json.dumps(manifest))
     if sensitivity:
         rng = np.random.default_rng(seed)
-        pd.DataFrame([{"metric": m, "parameter": p, "S1": s1, "S1_conf": 0.05,
+        pd.DataFrame([{"scenario": s, "metric": m, "parameter": p, "S1": s1, "S1_conf": 0.05,
                        "ST": s1 + 0.1, "ST_conf": 0.06}
-                      for m in METRICS for p, s1 in zip(names, rng.uniform(0, 0.5, len(names)),
+                      for s in scenarios for m in METRICS for p, s1 in zip(names, rng.uniform(0, 0.5, len(names)),
                                                          strict=True)]
                      ).to_parquet(directory / "sensitivity.parquet")
     return directory

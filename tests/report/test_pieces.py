@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from experiments.results import DEFAULT_EVENTS, History, StoredResults
+from experiments.results import DEFAULT_EVENTS, History, ReportData
 from experiments.tables import lowess, t_interval
 
 
@@ -82,7 +82,7 @@ def test_missing_history_gives_default_events(tmp_path):
 
 
 def test_scenario_dates_keep_only_dates_that_differ(report_of):
-    results = StoredResults(report_of("scenarios"))
+    results = ReportData(report_of("scenarios"))
     dates = results.scenario_dates()
     assert dates["baseline"] == {"events.strike_oct_1972_start": pd.Timestamp("1972-10-09")}
     assert dates["no_strike"] == {"events.strike_oct_1972_start": pd.Timestamp("1972-06-01")}
