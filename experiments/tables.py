@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from experiments.results import History, StoredResults
+from experiments.results import History, ReportData
 
 LEVEL = 0.95
 FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -39,7 +39,7 @@ def _t_band(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"n": n, "mean": mean, "ci_low": mean - half, "ci_high": mean + half})
 
 
-def metric_summary(results: StoredResults) -> pd.DataFrame:
+def metric_summary(results: ReportData) -> pd.DataFrame:
     """Per scenario and metric: n, mean, 95% CI of the mean, sd and 2.5-97.5% range."""
     rows = []
     for scenario in results.scenarios:
@@ -54,7 +54,7 @@ def metric_summary(results: StoredResults) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def pairs(results: StoredResults, scenario: str) -> pd.DataFrame:
+def pairs(results: ReportData, scenario: str) -> pd.DataFrame:
     """Finished runs of `scenario` joined with the reference run of the same point and replication.
 
     Columns: run_id, run_id_ref, seed, seed_ref, and each metric for both (`_ref` suffix).
@@ -65,7 +65,7 @@ def pairs(results: StoredResults, scenario: str) -> pd.DataFrame:
         ok.loc[ok["scenario"] == results.reference, cols], on=PAIR_KEYS, suffixes=("", "_ref"))
 
 
-def paired_differences(results: StoredResults) -> pd.DataFrame:
+def paired_differences(results: ReportData) -> pd.DataFrame:
     """Each scenario minus the reference, per metric: mean paired difference and its 95% CI."""
     rows = []
     for scenario in results.scenarios[1:]:
@@ -96,7 +96,7 @@ def validation(summary: pd.DataFrame, scenario: str, history: History) -> pd.Dat
     return pd.DataFrame(rows)
 
 
-def stack_series(results: StoredResults, run_ids, columns: list[str]) -> dict[str, pd.DataFrame]:
+def stack_series(results: ReportData, run_ids, columns: list[str]) -> dict[str, pd.DataFrame]:
     """{column: DataFrame indexed by date with one column per run}."""
     frames = {run_id: results.series(run_id, columns) for run_id in run_ids}
     return {c: pd.DataFrame({run_id: f[c] for run_id, f in frames.items()}) for c in columns}
@@ -113,7 +113,7 @@ def fan(stacked: dict[str, pd.DataFrame]) -> pd.DataFrame:
         columns=lambda q: f"q{round(q * 100)}") for column, frame in stacked.items()})
 
 
-def series_differences(results: StoredResults, scenario: str, columns: list[str]) -> pd.DataFrame:
+def series_differences(results: ReportData, scenario: str, columns: list[str]) -> pd.DataFrame:
     """Long table of date, series, n, mean paired difference to the reference and its 95% CI."""
     joined = pairs(results, scenario)
     mine = stack_series(results, joined["run_id"], columns)
@@ -149,7 +149,7 @@ def lowess(x, y, frac: float = 2 / 3, points: int = 60) -> tuple[np.ndarray, np.
     return grid, fit
 
 
-def sweep_points(results: StoredResults, param: str) -> pd.DataFrame:
+def sweep_points(results: ReportData, param: str) -> pd.DataFrame:
     """Long table for one parameter: each run's metric values and the smoothed curve.
 
     Columns: metric, layer ("run" or "smoothed"), x, y. For a text-valued
@@ -170,7 +170,7 @@ def sweep_points(results: StoredResults, param: str) -> pd.DataFrame:
     return pd.concat(pieces, ignore_index=True)
 
 
-def is_grid(results: StoredResults) -> bool:
+def is_grid(results: ReportData) -> bool:
     """Whether the sweep varies exactly two parameters over a full grid of points."""
     if len(results.param_columns) != 2:
         return False
@@ -180,7 +180,7 @@ def is_grid(results: StoredResults) -> bool:
     return len(combos) == points[a].nunique() * points[b].nunique() > 1
 
 
-def grid_means(results: StoredResults) -> pd.DataFrame:
+def grid_means(results: ReportData) -> pd.DataFrame:
     """Long table of the two grid parameters, metric, n and mean over finished runs."""
     a, b = results.param_columns
     means = results.ok.groupby([a, b])[results.metrics].agg(["count", "mean"])
