@@ -1,0 +1,14 @@
+"""The real model, slowed down a little so a test can kill a sweep part-way through."""
+
+from __future__ import annotations
+
+import time
+
+import model
+
+PAUSE_S = 0.1
+
+
+def simulate(params, seed: int):
+    time.sleep(PAUSE_S)
+    return model.simulate(params, seed)
