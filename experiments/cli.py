@@ -8,6 +8,7 @@ Subcommands::
                    [--scheduler ADDRESS | --dask-local] [--out DIR] [--resume | --fresh]
                    [--fail-fast] [--no-report]
     viachilena check FILE...
+    viachilena report DIR
 
 Each subcommand is a :class:`Command` in :data:`COMMANDS`: a function that adds its
 arguments and one that handles them and returns the exit status. To add a subcommand, write
@@ -151,6 +152,19 @@ def check_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``report``."""
+    parser.add_argument("directory", type=Path, metavar="DIR",
+                        help="folder an experiment wrote (runs.parquet, manifest.json, ...)")
+
+
+def report_command(args: argparse.Namespace) -> int:
+    """Rebuild the report of a stored experiment from its results alone."""
+    report = importlib.import_module(REPORT_MODULE)
+    print(f"{PROG} report: {report.build_report(args.directory)}")
+    return 0
+
+
 COMMANDS = (
     Command("simulate", "simulate once and write its series, events and summary",
             _simulate_arguments, simulate_command),
@@ -158,6 +172,8 @@ COMMANDS = (
             _run_arguments, run_command),
     Command("check", "validate parameter and experiment files", _check_arguments,
             check_command),
+    Command("report", "rebuild an experiment's report from its stored results",
+            _report_arguments, report_command),
 )
 
 

@@ -7,7 +7,6 @@ and every shown table as CSV in `dir/tables/`.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import re
 import shutil
@@ -286,14 +285,3 @@ def _environment(name: str) -> Environment:
                       lstrip_blocks=True)
     env.filters["cell"] = lambda value: str(value).replace("|", "\\|").replace("\n", " ")
     return env
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Command line: rebuild the report of a stored experiment folder."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("directory", type=Path, help="folder the experiment wrote")
-    print(build_report(parser.parse_args(argv).directory))
-
-
-if __name__ == "__main__":
-    main()

@@ -89,11 +89,11 @@ def write_store(directory: Path, *, scenarios=("baseline",), replications=3, poi
     (directory / "manifest.json").write_text(json.dumps(manifest))
     if sensitivity:
         rng = np.random.default_rng(seed)
-        pd.DataFrame([{"scenario": s, "metric": m, "parameter": p, "S1": s1, "S1_conf": 0.05,
-                       "ST": s1 + 0.1, "ST_conf": 0.06}
-                      for s in scenarios for m in METRICS for p, s1 in zip(names, rng.uniform(0, 0.5, len(names)),
-                                                         strict=True)]
-                     ).to_parquet(directory / "sensitivity.parquet")
+        indices = [{"scenario": s, "metric": m, "parameter": p, "S1": s1, "S1_conf": 0.05,
+                    "ST": s1 + 0.1, "ST_conf": 0.06}
+                   for s in scenarios for m in METRICS
+                   for p, s1 in zip(names, rng.uniform(0, 0.5, len(names)), strict=True)]
+        pd.DataFrame(indices).to_parquet(directory / "sensitivity.parquet")
     return directory
 
 
@@ -124,6 +124,12 @@ def history() -> History:
 def metrics() -> list[str]:
     """The synthetic summary metrics."""
     return list(METRICS)
+
+
+@pytest.fixture
+def fresh_store(tmp_path) -> Path:
+    """A stored replications experiment of this test's own, without a report yet."""
+    return write_store(tmp_path / "store", **KINDS["replications"])
 
 
 @pytest.fixture(scope="session")

@@ -70,8 +70,9 @@ def test_header_says_what_ran(report_of):
         assert text in page, text
 
 
-def test_rebuild_replaces_stale_files(report_of, tmp_path):
-    directory = report_of("replications")
+def test_rebuild_replaces_stale_files(fresh_store):
+    directory = fresh_store
+    build_report(directory)
     (directory / "figures" / "stale.png").write_bytes(b"old")
     build_report(directory)
     assert not (directory / "figures" / "stale.png").exists()
