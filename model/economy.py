@@ -1,0 +1,254 @@
+"""The shared state: agent arrays, aggregate stocks, prices and the base year they start from.
+
+The base year is derived, not assumed flow by flow: from the 1970 national accounts in
+``economy_1970`` (GDP, sector shares, the wage share, taxes, public spending, money) the daily
+flows of November 1970 are computed so that households' spending, wages and distributed profits
+are consistent at day 0 (the steady-state starting point of stock-flow-consistent models,
+Godley and Lavoie 2007, ch. 3). Agents are sampled at ``run.scale``: firm capacities, truck
+agents and neighbourhoods are normalised so that the totals are those of the real economy and
+only the noise changes with the scale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.calendar import day_of
+from model.ledger import Ledger
+from model.params import Params
+
+WORKING, MIDDLE, UPPER = 0, 1, 2
+PRIVATE, INTERVENED, APS = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Base:
+    """Daily flows of the base year (E°m of 1970 a day unless said)."""
+
+    gdp: float
+    industry: float
+    agriculture: float
+    copper: float
+    private_services: float
+    public_value_added: float
+    consumer_goods: float
+    wage_per_worker: float
+    employment: dict
+    dividends: float
+    goods_propensity: float
+    services_propensity: float
+    dividend_rate: float
+    tax_rate: float
+    purchases: float
+    investment: float
+    trucking: float
+    load_per_trip: float
+    exchange_rate: float
+
+
+def exchange_rate_on(p: Params, day: int) -> float:
+    """The official exchange rate in force on a day (E° per US$)."""
+    rate = p.external.exchange_rate[0].escudos_per_dollar
+    for step in p.external.exchange_rate:
+        if day_of(step.date, p.run.start) <= day:
+            rate = step.escudos_per_dollar
+    return rate
+
+
+class Economy:
+    """Everything the mechanisms read and change; built once per run."""
+
+    def __init__(self, p: Params, rng: np.random.Generator):
+        self.p = p
+        self.start = p.run.start
+        self.n_days = day_of(p.run.end, p.run.start) + 1
+        self.scale = p.run.scale
+        self._make_firms(p, rng)
+        self._make_neighbourhoods(p, rng)
+        self.base = self._derive_base(p)
+        self._make_stocks(p)
+        self._make_trucks(p)
+
+    # ---------------------------------------------------------------- agents
+    def _make_firms(self, p: Params, rng: np.random.Generator) -> None:
+        e, pr = p.economy_1970, p.production
+        n_large = max(1, round(p.run.large_firms * self.scale))
+        n_small = max(1, round(p.run.small_firm_groups * self.scale))
+        sizes = np.sort(rng.pareto(pr.firm_size_tail, n_large) + 1.0)[::-1]
+        capacity_total = e.industry_share * e.gdp / 365.0 / e.utilisation
+        large = sizes / sizes.sum() * pr.large_firms_output_share * capacity_total
+        small = np.full(n_small, (1.0 - pr.large_firms_output_share) * capacity_total / n_small)
+        self.n_large, self.n_firms = n_large, n_large + n_small
+        self.capacity = np.concatenate([large, small])
+        self.capacity0 = self.capacity.copy()
+        self.is_large = np.arange(self.n_firms) < n_large
+        self.rank = np.where(self.is_large, np.arange(self.n_firms), self.n_firms)
+        self.owner = np.zeros(self.n_firms, dtype=np.int8)
+        self.belt = np.where(self.is_large, rng.integers(0, p.popular_power.belts, self.n_firms), -1)
+        self.militancy = np.where(self.is_large, rng.gamma(2.0, 0.25, self.n_firms), 0.0)
+        mean_import = pr.imported_input_share
+        self.imported_share = rng.beta(4.0 * mean_import + 1e-9, 4.0 * (1 - mean_import) + 1e-9, self.n_firms)
+        self.locked_out = np.zeros(self.n_firms, dtype=bool)
+        self.seized = np.zeros(self.n_firms, dtype=bool)
+        self.reopened = np.zeros(self.n_firms, dtype=bool)
+        self.output = self.capacity * e.utilisation
+        self.output0 = self.output.copy()
+        self.real_firms_per_agent = 1.0 / self.scale
+
+    def _make_neighbourhoods(self, p: Params, rng: np.random.Generator) -> None:
+        h = p.households
+        n = max(p.run.routes, round(p.run.neighbourhoods * self.scale))
+        n_working, n_upper = round(n * h.working_class_share), round(n * h.upper_class_share)
+        cls = np.array([WORKING] * n_working + [UPPER] * n_upper + [MIDDLE] * (n - n_working - n_upper))
+        self.cls = rng.permutation(cls)
+        self.n_neigh = n
+        self.route = np.arange(n) % p.run.routes
+        wage_w = np.choose(self.cls, [1.0, h.middle_wage_weight, h.upper_wage_weight])
+        profit_w = np.choose(self.cls, [0.0, h.middle_profit_weight, 1.0])
+        self.wage_weight = wage_w / wage_w.sum()
+        self.profit_weight = profit_w / profit_w.sum() if profit_w.sum() > 0 else np.full(n, 1.0 / n)
+
+    # ---------------------------------------------------------------- base year
+    def _derive_base(self, p: Params) -> Base:
+        e, x, pr = p.economy_1970, p.external, p.production
+        gdp = e.gdp / 365.0
+        industry, agriculture, copper = e.industry_share * gdp, e.agriculture_share * gdp, e.copper_share * gdp
+        services = gdp - industry - agriculture - copper
+        rate0 = exchange_rate_on(p, 0)
+        employed = 1.0 - e.unemployment
+        wage_bill = e.labour_share * gdp
+        w0 = wage_bill / employed
+        employment = {
+            "industry": e.industry_employment,
+            "agriculture": e.agriculture_employment,
+            "copper": e.copper_employment,
+            "public": e.public_employment,
+        }
+        employment["services"] = employed - sum(employment.values())
+        public_va = e.public_employment * w0
+        private_services = max(services - public_va, 0.0)
+        consumer_goods = e.consumer_goods_share * industry + agriculture + x.food_imports_1970 / 365.0 * rate0
+        dividends = max(consumer_goods + private_services - wage_bill, 0.0)
+        income = wage_bill + dividends
+        money = e.money_to_gdp * e.gdp
+        households_money = e.household_money_share * money
+        capitalists_money = money - households_money
+        propensity = max(consumer_goods - p.households.balance_spending_rate * households_money, 0.0) / income
+        investment = (pr.depreciation + pr.investment_growth) / 365.0 * self.capacity.sum()
+        trucking = consumer_goods + pr.trucked_input_share * industry
+        private_agents, state_agents = self._truck_agents(p)
+        load = trucking * p.transport.trip_days / ((1.0 - p.transport.fleet_headroom) * (private_agents + state_agents))
+        return Base(
+            gdp=gdp, industry=industry, agriculture=agriculture, copper=copper,
+            private_services=private_services, public_value_added=public_va,
+            consumer_goods=consumer_goods, wage_per_worker=w0, employment=employment,
+            dividends=dividends, goods_propensity=propensity,
+            services_propensity=private_services / income,
+            dividend_rate=dividends / capitalists_money if capitalists_money > 0 else 0.0,
+            tax_rate=e.tax_share * gdp / (gdp - public_va),
+            purchases=max(e.public_spending_share * gdp - public_va, 0.0),
+            investment=investment, trucking=trucking, load_per_trip=load, exchange_rate=rate0,
+        )
+
+    def _truck_agents(self, p: Params) -> tuple[int, int]:
+        t = p.transport
+        private = max(1, round(t.freight_vehicles * t.private_share / t.trucks_per_agent * self.scale))
+        state = max(1, round(t.freight_vehicles * (1.0 - t.private_share) / t.trucks_per_agent * self.scale))
+        return private, state
+
+    # ---------------------------------------------------------------- stocks
+    def _make_stocks(self, p: Params) -> None:
+        b, e = self.base, p.economy_1970
+        income = b.wage_per_worker * (1.0 - e.unemployment) * self.wage_weight + b.dividends * self.profit_weight
+        share = income / income.sum()
+        self.shelf = e.shop_stock_days * b.consumer_goods * share
+        self.hoard = np.zeros(self.n_neigh)
+        self.jap_stock = np.zeros(self.n_neigh)
+        self.depot = e.factory_stock_days * b.consumer_goods
+        self.in_transit = 0.0
+        money = e.money_to_gdp * e.gdp
+        households = e.household_money_share * money * share
+        self.ledger = Ledger(
+            households=households,
+            capitalists=money - households.sum(),
+            dollars={
+                "reserves": p.external.reserves_1970,
+                "private_dollars": p.capital_flight.private_dollars_1970,
+            },
+            goods_stock=self.goods_stock(),
+            tolerance=p.accounting.tolerance,
+        )
+        # prices and policy
+        self.price = 1.0
+        self.black_price = 1.0
+        self.wage = 1.0
+        self.wage_at_last_readjustment_cpi = 1.0 / (1.0 + p.government.inflation_at_start)
+        self.exchange_rate = b.exchange_rate
+        self.dollar_premium = 0.0
+        self.expected_premium = 0.0
+        self.expected_inflation = p.government.inflation_at_start
+        self.cpi_effective = 1.0
+        self.stance = p.government.stance_before_conciliation
+        self.copper_state = False
+        self.rationing = False
+        # signals between mechanisms
+        self.demand_index = 1.0
+        self.import_ratio = 1.0
+        self.input_delivery_ratio = 1.0
+        self.input_need = p.production.trucked_input_share * b.industry
+        self.shortage = np.zeros(self.n_neigh)
+        self.shop_closure = 0.0
+        self.services_loss = 0.0
+        self.divert = np.zeros(self.n_neigh)
+        self.direct_supply = np.zeros(self.n_neigh)
+        self.jap = np.zeros(self.n_neigh, dtype=bool)
+        self.cordon = np.zeros(p.popular_power.belts, dtype=bool)
+        self.risk = 0.0
+        self.political_risk = 0.0
+        self.recent_seizures = 0.0
+        self.public_employment = p.economy_1970.public_employment
+        self.credit_outstanding = p.external.credit_lines_1970
+        self.premium = 0.0
+        self.commerce_closure = 0.0
+        self.farm_capacity = 1.0
+        self.list_size_now = p.nationalisation.from_above.list_size
+        self.lockout_day = np.zeros(self.n_firms, dtype=int)
+        self.volunteer_agents = 0.0
+        self.inputs_arrived = self.input_need
+        self.food_imported = p.external.food_imports_1970 / 365.0 * b.exchange_rate
+        self.official_sales_value = b.consumer_goods
+        self.industry_jobs_private = p.economy_1970.industry_employment
+        self.industry_jobs_public = 0.0
+        self.income = (b.wage_per_worker * (1.0 - e.unemployment) + 0.0) * self.wage_weight + b.dividends * self.profit_weight
+        # the day's flows, for the recorder (yesterday's values stand in on day 0)
+        self.flows: dict[str, float] = dict.fromkeys(FLOW_NAMES, 0.0)
+        self.flows.update(
+            industrial_output=b.industry, agricultural_output=b.agriculture, copper_output=b.copper,
+            services_output=b.private_services, public_output=b.public_value_added,
+            private_investment=b.investment, employment=1.0 - e.unemployment,
+        )
+        self.cumulative = {"requisitioned": 0.0, "capital_flight_usd": 0.0}
+
+    def _make_trucks(self, p: Params) -> None:
+        private, state = self._truck_agents(p)
+        self.private_agents, self.state_agents = private, state
+        self.trucks_per_agent = p.transport.freight_vehicles * p.transport.private_share / private
+        self.struck_agents = 0.0
+
+    def goods_stock(self) -> float:
+        """Every stock of goods: depots, in transit, shelves, hoards and JAP stores (E°m of 1970)."""
+        return self.depot + self.in_transit + self.shelf.sum() + self.hoard.sum() + self.jap_stock.sum()
+
+    def trucks_real(self, agents: float) -> float:
+        """Real trucks that a number of truck agents stands for."""
+        return agents * self.trucks_per_agent
+
+
+FLOW_NAMES = (
+    "industrial_output", "agricultural_output", "copper_output", "services_output", "public_output",
+    "private_investment", "deliveries", "shipments_queued", "fiscal_deficit", "exports_usd",
+    "imports_usd", "official_sales", "black_sales", "jap_sales", "demand", "unmet", "employment",
+    "aps_output", "trucks_available",
+)

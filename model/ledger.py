@@ -1,0 +1,118 @@
+"""Double-entry accounting in escudos, dollars and goods, with the daily identity checks.
+
+Stock-flow consistency after Godley and Lavoie (*Monetary Economics*, 2007) and the balance-sheet
+checks of sfctools: every payment leaves one balance sheet and enters another, so the escudo
+balances of households, capitalists, the treasury and the central bank sum to zero; dollars move
+between reserves, capitalists' holdings abroad, residents' dollars and the rest of the world,
+and the change in reserves equals exports - imports - official capital flight + net credit -
+debt service; goods produced and imported equal goods consumed, exported and absorbed plus the
+change in every stock. :meth:`Ledger.check` runs at the end of every simulated day and raises
+:class:`model.errors.AccountingError` naming the day and the stock that does not close.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.errors import AccountingError
+
+ESCUDO_ACCOUNTS = ("capitalists", "treasury", "central_bank")
+DOLLAR_ACCOUNTS = ("reserves", "capitalists_abroad", "private_dollars", "rest_of_world")
+RESERVE_FLOWS = ("exports", "imports", "official_flight", "credit", "debt_service")
+GOODS_IN = ("produced", "imported")
+GOODS_OUT = ("consumed", "exported", "absorbed")
+
+
+class Ledger:
+    """Balances and cumulative flows; the only place money and dollars change hands."""
+
+    def __init__(
+        self, households: np.ndarray, capitalists: float, dollars: dict[str, float], goods_stock: float, tolerance: float
+    ):
+        self.households = households.astype(float)
+        self.escudos = {"capitalists": float(capitalists), "treasury": 0.0}
+        self.escudos["central_bank"] = -(self.households.sum() + capitalists)
+        self.dollars = {name: float(dollars.get(name, 0.0)) for name in DOLLAR_ACCOUNTS}
+        self.dollars["rest_of_world"] = -sum(v for k, v in self.dollars.items() if k != "rest_of_world")
+        self.reserves_start = self.dollars["reserves"]
+        self.reserve_flows = dict.fromkeys(RESERVE_FLOWS, 0.0)
+        self.goods = dict.fromkeys(GOODS_IN + GOODS_OUT, 0.0)
+        self.goods_stock_start = goods_stock
+        self.tolerance = tolerance
+        self.treasury_spent = 0.0
+        self.treasury_received = 0.0
+
+    # -- escudos
+    def pay(self, payer: str, payee: str, amount: float) -> None:
+        """Move escudos between two sector accounts."""
+        self.escudos[payer] -= amount
+        self.escudos[payee] += amount
+        self._track_treasury(payer, payee, amount)
+
+    def pay_households(self, payer: str, amounts: np.ndarray) -> None:
+        """A sector pays each neighbourhood's households."""
+        total = float(amounts.sum())
+        self.escudos[payer] -= total
+        self.households += amounts
+        self._track_treasury(payer, "households", total)
+
+    def households_pay(self, payee: str, amounts: np.ndarray) -> None:
+        """Each neighbourhood's households pay a sector."""
+        total = float(amounts.sum())
+        self.households -= amounts
+        self.escudos[payee] += total
+        self._track_treasury("households", payee, total)
+
+    def _track_treasury(self, payer: str, payee: str, amount: float) -> None:
+        if payer == "treasury":
+            self.treasury_spent += amount
+        if payee == "treasury":
+            self.treasury_received += amount
+
+    @property
+    def money_stock(self) -> float:
+        """Escudos held by the private sector (households and capitalists), E°m."""
+        return float(self.households.sum()) + self.escudos["capitalists"]
+
+    # -- dollars
+    def move_dollars(self, source: str, destination: str, amount: float, flow: str | None = None) -> None:
+        """Move dollars; a flow into or out of reserves must name its place in the identity."""
+        touches_reserves = "reserves" in (source, destination)
+        if touches_reserves != (flow is not None):
+            raise ValueError(f"a dollar movement {source}->{destination} must name a reserve flow iff it touches reserves")
+        self.dollars[source] -= amount
+        self.dollars[destination] += amount
+        if flow is not None:
+            self.reserve_flows[flow] += amount if destination == "reserves" else -amount
+
+    # -- goods
+    def goods_flow(self, kind: str, amount: float) -> None:
+        """Tally a flow of goods into or out of the economy's stocks (E°m of 1970)."""
+        self.goods[kind] += amount
+
+    # -- checks
+    def check(self, day: int, date: str, goods_stock: float) -> None:
+        """Raise :class:`AccountingError` if any identity fails to close today."""
+        balances = np.array([*self.escudos.values(), self.households.sum()])
+        if not np.all(np.isfinite(balances)) or not np.all(np.isfinite(self.households)):
+            raise AccountingError(day, date, "escudos", "a balance is not a finite number")
+        self._close(day, date, "escudos", balances.sum(), np.abs(balances).sum())
+        dollars = np.array(list(self.dollars.values()))
+        self._close(day, date, "dollars", dollars.sum(), np.abs(dollars).sum())
+        implied = self.reserves_start + sum(self.reserve_flows.values())
+        self._close(day, date, "reserves", self.dollars["reserves"] - implied, abs(implied) + 1.0)
+        net = self._net_goods()
+        self._close(
+            day, date, "goods", goods_stock - self.goods_stock_start - net,
+            self.goods_stock_start + sum(self.goods.values()),
+        )
+        if np.any(self.households < -self.tolerance * max(1.0, abs(balances).sum())):
+            worst = int(np.argmin(self.households))
+            raise AccountingError(day, date, "escudos", f"households of neighbourhood {worst} hold a negative balance")
+
+    def _net_goods(self) -> float:
+        return sum(self.goods[k] for k in GOODS_IN) - sum(self.goods[k] for k in GOODS_OUT)
+
+    def _close(self, day: int, date: str, stock: str, gap: float, size: float) -> None:
+        if not np.isfinite(gap) or abs(gap) > self.tolerance * max(1.0, size):
+            raise AccountingError(day, date, stock, f"off by {gap:.6g} (tolerance {self.tolerance:g} of {size:.6g})")

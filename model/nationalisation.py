@@ -1,0 +1,103 @@
+"""Nationalisation from above and from the shop floor; owners' expected risk of expropriation.
+
+From above, the government took the largest firms into the social property area (APS) from a
+list: 253 firms over US$1m of net assets named on 20 October 1971, later cut to 91
+(escolares.net), and copper by the constitutional reform of 11 July 1971. From below, workers'
+militancy rose with electoral victories, with their own owner's sabotage and with seizures
+nearby; past a threshold they struck for nationalisation, as the Yarur workers did after the
+April 1971 election (Winn), and the Ministry of the Economy intervened with a probability set
+by how closely it worked with them (the source article). About 500 firms were in the APS by
+September 1973 (Yotopoulos; Pressenza). Owners' expected risk rises with the APS's share of
+output, recent seizures, and political events; it drives investment and capital flight.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.calendar import day_of, on, ticks
+from model.economy import APS, INTERVENED, PRIVATE, Economy
+from model.params import Params
+from model.record import Recorder
+
+
+def nationalise_copper(env, eco: Economy, p: Params, log: Recorder):
+    """SimPy process: the copper mines pass to the state."""
+    day = day_of(p.nationalisation.copper, p.run.start)
+    if day >= eco.n_days:
+        return
+    yield on(env, day)
+    eco.copper_state = True
+    log.event(env.now, "nationalisation", "copper", "large-scale copper mining nationalised")
+
+
+def from_above(env, eco: Economy, p: Params, log: Recorder):
+    """SimPy process: each day the government takes firms from its list, largest first."""
+    fa = p.nationalisation.from_above
+    cut = day_of(fa.list_cut, p.run.start)
+    quota = 0.0
+    for tick in ticks(env, "nationalisation"):
+        yield tick
+        eco.list_size_now = fa.list_size_after_cut if env.now >= cut else fa.list_size
+        quota += fa.monthly_takeovers * eco.scale / 30.4
+        candidates = np.flatnonzero(
+            eco.is_large & (eco.owner == PRIVATE) & (eco.rank < eco.list_size_now * eco.scale)
+        )
+        take = candidates[: int(quota)]
+        quota -= len(take)
+        if len(candidates) <= len(take):
+            quota = 0.0
+        eco.owner[take] = APS
+        for firm in take:
+            log.event(env.now, "nationalisation", f"firm {firm}", "taken into the APS from the list")
+
+
+def shop_floor(env, eco: Economy, p: Params, rng: np.random.Generator, log: Recorder):
+    """SimPy process: militancy moves each day; past the threshold workers seize their factory."""
+    fb, n = p.nationalisation.from_below, p.nationalisation
+    for tick in ticks(env, "nationalisation"):
+        yield tick
+        effects = getattr(p.government.stances, eco.stance)
+        sabotage = eco.locked_out | ((eco.owner == PRIVATE) & (eco.risk > 0.5))
+        noise = fb.militancy_noise * rng.standard_normal(eco.n_firms)
+        eco.militancy += -fb.militancy_decay * eco.militancy + noise + fb.sabotage_push * sabotage
+        np.clip(eco.militancy, 0.0, None, out=eco.militancy)
+        eco.militancy[~eco.is_large] = 0.0
+        if fb.enabled and n.enabled:
+            hazard = fb.seizure_rate * np.maximum(eco.militancy - fb.seizure_threshold, 0.0)
+            seizing = eco.is_large & (eco.owner == PRIVATE) & ~eco.seized & (rng.random(eco.n_firms) < hazard)
+            for firm in np.flatnonzero(seizing):
+                env.process(seizure(env, eco, p, int(firm), rng, log))
+            _spill_over(eco, p, seizing)
+            eco.recent_seizures += (seizing.sum() / max(eco.n_large, 1) - eco.recent_seizures) / 30.0
+        returning = (eco.owner == INTERVENED) & (rng.random(eco.n_firms) < effects.return_rate)
+        eco.owner[returning] = PRIVATE
+        for firm in np.flatnonzero(returning):
+            log.event(env.now, "returned", f"firm {firm}", "intervened firm returned to its owner")
+        aps_share = eco.flows["aps_output"] / max(eco.flows["industrial_output"], 1e-12)
+        eco.risk = min(0.99, n.risk_aps_weight * aps_share + n.risk_seizure_weight * eco.recent_seizures + eco.political_risk)
+
+
+def _spill_over(eco: Economy, p: Params, seizing: np.ndarray) -> None:
+    """Seizures raise militancy in the other factories of their belt."""
+    if not seizing.any():
+        return
+    counts = np.bincount(eco.belt[seizing], minlength=p.popular_power.belts)
+    nearby = eco.is_large & (eco.belt >= 0)
+    eco.militancy[nearby] += p.nationalisation.from_below.nearby_seizure_push * counts[eco.belt[nearby]] / eco.scale
+
+
+def seizure(env, eco: Economy, p: Params, firm: int, rng: np.random.Generator, log: Recorder):
+    """SimPy process: workers hold the factory; then the government intervenes or returns it."""
+    fb = p.nationalisation.from_below
+    eco.seized[firm] = True
+    log.event(env.now, "seizure", f"firm {firm}", f"workers strike for nationalisation (belt {eco.belt[firm]})")
+    yield env.timeout(fb.seizure_days)
+    eco.seized[firm] = False
+    effects = getattr(p.government.stances, eco.stance)
+    if rng.random() < effects.intervention_probability:
+        eco.owner[firm] = INTERVENED
+        log.event(env.now, "intervention", f"firm {firm}", "the government intervenes: the firm joins the APS")
+    else:
+        eco.militancy[firm] *= 0.5
+        log.event(env.now, "returned", f"firm {firm}", "seizure ends without intervention")

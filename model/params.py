@@ -1,0 +1,402 @@
+"""The parameter tree: one typed, frozen, validated section per mechanism.
+
+Every field carries its unit and a one-line description (and, where the value comes from the
+historical record, the record's source key in ``params/baseline.toml``). Unknown keys are
+errors, so a typo never passes silently (the convention of Ciw's ``validify_dictionary`` and
+pydantic's ``extra="forbid"``). Values live in ``params/baseline.toml``; the schema has no
+defaults, so the file is the single place a number is set. Loading, overlays and overrides are
+in :mod:`model.loading`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+PERIOD_START = dt.date(1970, 11, 4)
+TERM_END = dt.date(1976, 11, 3)
+
+Stance = Literal["back", "conciliate", "demobilise"]
+
+
+def field(unit: str, description: str, **bounds: Any) -> Any:
+    """A required field with its unit and description (and numeric bounds, if any)."""
+    return Field(..., description=description, json_schema_extra={"unit": unit}, **bounds)
+
+
+SHARE = {"ge": 0.0, "le": 1.0}
+NONNEG = {"ge": 0.0}
+POS = {"gt": 0.0}
+
+
+class Section(BaseModel):
+    """A frozen section that refuses unknown keys and coerces nothing silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Switchable(Section):
+    """A mechanism that can be switched off."""
+
+    enabled: bool = field("flag", "run this mechanism (false: the counterfactual without it)")
+
+
+def _in_period(value: dt.date, what: str) -> None:
+    if not PERIOD_START <= value <= TERM_END:
+        raise ValueError(f"{what} {value} is outside the period {PERIOD_START}..{TERM_END}")
+
+
+class Window(Section):
+    """A dated interval."""
+
+    start: dt.date = field("date", "first day")
+    end: dt.date = field("date", "last day")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        _in_period(self.start, "start")
+        _in_period(self.end, "end")
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class RunSection(Section):
+    """The simulated period and the agents' sampling scale."""
+
+    start: dt.date = field("date", "day 0: Allende takes office")
+    end: dt.date = field("date", "last simulated day (the coup; counterfactuals may run to 1976-11-03)")
+    scale: float = field("x", "agents sampled per real agent group; outputs are scaled back", ge=0.05, le=200.0)
+    neighbourhoods: int = field("count", "neighbourhoods (each with its shops) at scale 1", ge=10, le=2000)
+    large_firms: int = field("count", "largest industrial firms modelled one by one at scale 1", ge=50, le=5000)
+    small_firm_groups: int = field("count", "weighted groups standing for the long tail of small firms", ge=1, le=1000)
+    routes: int = field("count", "freight routes a day's shipments are batched into", ge=1, le=200)
+
+    @model_validator(mode="after")
+    def _period(self) -> RunSection:
+        if self.start != PERIOD_START:
+            raise ValueError(f"start must be {PERIOD_START} (day 0 of the model)")
+        _in_period(self.end, "end")
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end} must be after start {self.start}")
+        return self
+
+
+class Economy1970(Section):
+    """The base year: the sizes every flow is measured against (E°m = millions of escudos)."""
+
+    gdp: float = field("E°m of 1970 a year", "gross domestic product, 1970", **POS)
+    industry_share: float = field("share of GDP", "manufacturing value added", **SHARE)
+    agriculture_share: float = field("share of GDP", "agriculture value added", **SHARE)
+    copper_share: float = field("share of GDP", "large-scale copper mining value added", **SHARE)
+    labour_share: float = field("share of GDP", "wages and salaries in national income", **SHARE)
+    tax_share: float = field("share of GDP", "tax revenue", **SHARE)
+    public_spending_share: float = field("share of GDP", "public wages and purchases", **SHARE)
+    money_to_gdp: float = field("years of GDP", "money stock (M1) over annual GDP", **NONNEG)
+    household_money_share: float = field("share", "share of the money stock held by households (the rest by capitalists)", **SHARE)
+    consumer_goods_share: float = field("share", "share of industrial output that is consumer goods sold in shops", **SHARE)
+    unemployment: float = field("share", "unemployment rate, Santiago, 1970", **SHARE)
+    industry_employment: float = field("share of labour force", "employed in manufacturing", **SHARE)
+    agriculture_employment: float = field("share of labour force", "employed in agriculture", **SHARE)
+    copper_employment: float = field("share of labour force", "employed in large-scale copper mining", **SHARE)
+    public_employment: float = field("share of labour force", "employed by the state", **SHARE)
+    utilisation: float = field("share", "industrial capacity utilisation, 1970", gt=0.0, le=1.0)
+    shop_stock_days: float = field("days", "shop stock, in days of sales", **POS)
+    factory_stock_days: float = field("days", "goods waiting at factories and depots, in days of output", **POS)
+
+
+class Households(Section):
+    """Households' spending, forced saving and the turn to the black market."""
+
+    balance_spending_rate: float = field("1/day", "share of money balances spent on goods each day", **SHARE)
+    black_market_share: float = field("share", "share of unmet spending that seeks the black market", **SHARE)
+    working_class_share: float = field("share", "share of neighbourhoods that are working-class", **SHARE)
+    upper_class_share: float = field("share", "share of neighbourhoods that are upper-class", **SHARE)
+    middle_wage_weight: float = field("x working", "wage income of a middle-class neighbourhood", ge=0.0, le=20.0)
+    upper_wage_weight: float = field("x working", "wage income of an upper-class neighbourhood", ge=0.0, le=20.0)
+    middle_profit_weight: float = field("x upper", "distributed profits reaching a middle-class neighbourhood", ge=0.0, le=1.0)
+
+
+class Production(Switchable):
+    """Industry, agriculture, copper and services; capacity and investment."""
+
+    max_utilisation: float = field("share", "highest sustainable capacity utilisation", gt=0.0, le=1.0)
+    demand_elasticity: float = field("-", "elasticity of utilisation to real demand", ge=0.0, le=3.0)
+    demand_smoothing: float = field("1/day", "speed at which firms' orders follow real demand", gt=0.0, le=1.0)
+    depreciation: float = field("1/year", "capital depreciation rate", ge=0.0, le=0.5)
+    investment_growth: float = field("1/year", "net capacity growth at zero expropriation risk", ge=-0.2, le=0.3)
+    investment_risk_elasticity: float = field("-", "beta: how fast private investment dies as risk rises", ge=0.0, le=20.0)
+    capital_strike: bool = field("flag", "private investment responds to expropriation risk")
+    aps_investment_ratio: float = field("x depreciation", "APS investment from the budget, in units of depreciation", ge=0.0, le=5.0)
+    aps_efficiency: float = field("share", "output per unit of capacity in the APS relative to private firms", gt=0.0, le=1.5)
+    firm_size_tail: float = field("-", "Pareto tail index of large firms' capacities", ge=0.5, le=5.0)
+    large_firms_output_share: float = field("share", "industrial output made by the large firms modelled one by one", **SHARE)
+    imported_input_share: float = field("share", "mean share of imported inputs in industrial costs", **SHARE)
+    trucked_input_share: float = field("share", "share of industrial inputs that must arrive by truck", **SHARE)
+    employment_elasticity: float = field("-", "elasticity of private employment to output", ge=0.0, le=1.5)
+    aps_hiring: float = field("share", "extra employment the APS takes on over its capacity norm", ge=0.0, le=1.0)
+    agriculture_seasonality: float = field("share", "amplitude of the seasonal cycle in farm output", **SHARE)
+    agriculture_reform_growth: float = field("1/year", "farm capacity growth from reform credit and land redistribution", ge=-0.2, le=0.3)
+    land_seizure_disruption: float = field("share per militancy unit", "farm output lost per unit of rural militancy", ge=0.0, le=1.0)
+    copper_post_nationalisation_productivity: float = field("share", "copper output after nationalisation relative to before (technicians leaving)", gt=0.0, le=1.5)
+    el_teniente_strike: Window = field("dates", "El Teniente strike (source: UCH)")
+    el_teniente_output_loss: float = field("share", "copper output lost while El Teniente is on strike", **SHARE)
+    services_headroom: float = field("x 1970", "services output cap relative to 1970", ge=1.0, le=3.0)
+
+
+class CapitalFlight(Switchable):
+    """Capitalists moving liquid wealth abroad as expropriation risk and inflation rise."""
+
+    base_rate: float = field("1/year", "share of liquid wealth moved abroad at zero risk and zero inflation", ge=0.0, le=1.0)
+    risk_sensitivity: float = field("1/year per risk", "extra flight per unit of expropriation risk", ge=0.0, le=5.0)
+    inflation_sensitivity: float = field("1/year per inflation", "extra flight per unit of expected annual inflation", ge=0.0, le=5.0)
+    official_channel_share: float = field("share", "share of flight through over/under-invoicing, draining reserves", **SHARE)
+    dollar_premium_sensitivity: float = field("-", "black-market dollar premium per unit of unofficial flight relative to private dollar holdings", ge=0.0, le=100.0)
+    private_dollars_1970: float = field("US$m", "dollars held by residents in 1970", ge=0.0)
+    private_dollar_inflow: float = field("US$m/year", "dollars reaching residents outside official channels (tourism, remittances)", ge=0.0)
+
+
+class Hoarding(Switchable):
+    """Shopkeepers diverting deliveries from controlled shelves to a hoard sold on the black market."""
+
+    propensity: float = field("share", "most of a delivery a shopkeeper will divert", **SHARE)
+    premium_threshold: float = field("premium", "expected premium at which half the propensity is used", ge=0.0, le=10.0)
+    premium_steepness: float = field("1/premium", "steepness of the logistic response to the premium", ge=0.1, le=100.0)
+    expectation_speed: float = field("1/day", "speed at which the expected premium follows the observed one", gt=0.0, le=1.0)
+    release_rate: float = field("1/day", "share of the hoard offered on the black market each day", gt=0.0, le=1.0)
+    premium_cap: float = field("premium", "highest black-market premium over official prices", gt=0.0, le=50.0)
+    jap_damping: float = field("share", "how much less a shopkeeper diverts where a JAP inspects", **SHARE)
+    commerce_strikes: list[Window] = field("dates", "shop closures by traders' strikes (source: ESW; Moulian)")
+    commerce_strike_closure: float = field("share", "share of shops closed during a commerce strike", **SHARE)
+
+
+class Transport(Switchable):
+    """Trucks as a SimPy resource: every shipment holds trucks for its trip."""
+
+    freight_vehicles: float = field("trucks", "freight vehicles in 1972 (source: QP)", gt=0.0)
+    private_share: float = field("share", "share of freight vehicles owned privately (source: QP)", **SHARE)
+    trucks_per_agent: float = field("trucks", "real trucks one truck agent stands for at scale 1", ge=1.0)
+    fleet_headroom: float = field("share", "trucks idle on a normal day in 1970", ge=0.0, le=0.9)
+    trip_days: float = field("days", "time a truck is held by one shipment", ge=1.0, le=10.0)
+    coordination_loads_per_day: float = field("loads/truck/day", "loads a state-coordinated truck carries per trip slot (the telex network)", ge=0.5, le=5.0)
+
+
+class TruckerStrike(Switchable):
+    """An owner-operators' strike with its lockouts and shop closures."""
+
+    window: Window = field("dates", "the strike's first and last day")
+    share_withdrawn: float = field("share of private trucks", "private trucks withdrawn at the peak", **SHARE)
+    withdrawal_days: float = field("days", "days for the withdrawal to reach its peak", gt=0.0, le=30.0)
+    requisitioned: float = field("trucks", "struck trucks requisitioned by the state", ge=0.0)
+    requisition_days: float = field("days", "days after the start by which they are requisitioned", gt=0.0, le=60.0)
+    lockout_share: float = field("share of private firms", "private factories locked out by their owners", **SHARE)
+    shop_closure: float = field("share of shops", "shops closed by the traders' strike", **SHARE)
+    professional_strike_loss: float = field("share of services", "services lost to professionals' strikes", **SHARE)
+
+
+class PopularPower(Switchable):
+    """JAPs (supply and price committees) and cordones industriales."""
+
+    jap_formation_rate: float = field("1/day", "hazard of a JAP forming in a neighbourhood with no shortage", ge=0.0, le=1.0)
+    jap_shortage_sensitivity: float = field("-", "multiplier on the hazard per unit of local shortage rate", ge=0.0, le=200.0)
+    legal_basis: dt.date = field("date", "DIRINCO Resolution 112 gives JAPs legal standing (source: Diario Oficial)")
+    legal_basis_multiplier: float = field("x", "formation hazard multiplier once JAPs are legal", ge=1.0, le=20.0)
+    working_class_multiplier: float = field("x", "formation hazard multiplier in working-class neighbourhoods", ge=0.0, le=20.0)
+    dissolution_rate: float = field("1/day", "hazard of a JAP dissolving when the government demobilises", ge=0.0, le=1.0)
+    inspection_rate: float = field("1/day", "inspections of its shops a JAP makes a day", ge=0.0, le=1.0)
+    detection_probability: float = field("share", "chance an inspection finds a hoard", **SHARE)
+    requisition_share: float = field("share", "share of a found hoard requisitioned", **SHARE)
+    cordones: list[dt.date] = field("dates", "known cordón founding dates; Cerrillos-Maipú 1972-06-19 (source: Gaudichaud)")
+    belts: int = field("count", "industrial belts where cordones can form", ge=1, le=50)
+    cordon_formation_probability: float = field("share", "chance a belt forms a cordón when its factories are locked out", **SHARE)
+    reopening_efficiency: float = field("share", "output of a factory reopened by its workers relative to normal", **SHARE)
+    reopening_days: float = field("days", "days a cordón takes to reopen a locked-out factory", gt=0.0, le=60.0)
+    volunteer_trucks: float = field("trucks per cordón", "factory vehicles a cordón puts on the road", ge=0.0)
+
+
+class FromAbove(Section):
+    """The government's list of firms for the social property area."""
+
+    monthly_takeovers: float = field("firms/month", "firms the government takes from its list a month", ge=0.0, le=200.0)
+    list_size: int = field("firms", "firms named for the APS (253 in the bill of 1971-10-20; source: escolares.net)", ge=0, le=5000)
+    list_cut: dt.date = field("date", "the list cut to 91 strategic firms")
+    list_size_after_cut: int = field("firms", "firms on the list after the cut", ge=0, le=5000)
+
+
+class FromBelow(Section):
+    """Workers' militancy and seizures from the shop floor, Yarur-style."""
+
+    enabled: bool = field("flag", "seizures from the shop floor")
+    militancy_decay: float = field("1/day", "daily decay of militancy toward zero", ge=0.0, le=1.0)
+    militancy_noise: float = field("units/day^0.5", "day-to-day variation of militancy", ge=0.0, le=5.0)
+    sabotage_push: float = field("units/day", "militancy gained per day while the owner disinvests or locks out", ge=0.0, le=5.0)
+    nearby_seizure_push: float = field("units", "militancy gained in a belt for each seizure in it", ge=0.0, le=5.0)
+    seizure_threshold: float = field("units", "militancy above which workers may seize the factory", ge=0.0, le=50.0)
+    seizure_rate: float = field("1/day per unit", "seizure hazard per unit of militancy over the threshold", ge=0.0, le=1.0)
+    seizure_days: float = field("days", "days a seizure stops production before the government decides", ge=0.0, le=120.0)
+
+
+class Nationalisation(Switchable):
+    """Nationalisation from above and from the shop floor."""
+
+    copper: dt.date = field("date", "copper nationalised by constitutional reform (source: most sources; LOC says 11 Jun)")
+    from_above: FromAbove = field("-", "the government's list")
+    from_below: FromBelow = field("-", "seizures from the shop floor")
+    risk_aps_weight: float = field("risk per APS share", "expropriation risk per unit of APS output share", ge=0.0, le=5.0)
+    risk_seizure_weight: float = field("risk per seizure rate", "expropriation risk per recent seizure per firm", ge=0.0, le=1000.0)
+    risk_list_weight: float = field("risk", "extra risk of a firm that is on the government's list", ge=0.0, le=1.0)
+
+
+class WageReadjustment(Section):
+    """A dated readjustment of wages (source: UCH; LOC)."""
+
+    date: dt.date = field("date", "day the readjustment takes effect")
+    indexation: float = field("share of past inflation", "share of official inflation since the last readjustment granted", ge=0.0, le=3.0)
+    real_increase: float = field("share", "real increase on top of indexation", ge=-0.5, le=1.0)
+
+
+class PriceDecree(Section):
+    """A dated general price adjustment (source: VUSK; CIA for August 1972)."""
+
+    date: dt.date = field("date", "day of the decree")
+    catch_up: float = field("share of the cost gap", "share of the gap between unit cost and official price closed", ge=0.0, le=3.0)
+
+
+class StanceEffects(Section):
+    """What a stance toward Popular Power does."""
+
+    jap_formation: float = field("x", "multiplier on the JAP formation hazard", ge=0.0, le=10.0)
+    cordon_support: float = field("x", "multiplier on cordón formation and volunteer trucks", ge=0.0, le=10.0)
+    intervention_probability: float = field("share", "chance the government intervenes a seized firm", **SHARE)
+    direct_supply_share: float = field("share", "share of a JAP neighbourhood's deliveries through state distribution", **SHARE)
+    return_rate: float = field("1/day", "hazard of an intervened firm being returned to its owner", ge=0.0, le=1.0)
+
+
+class Stances(Section):
+    """The three stances a government can take toward Popular Power."""
+
+    back: StanceEffects = field("-", "backing Popular Power")
+    conciliate: StanceEffects = field("-", "conciliation with capital (the military cabinet)")
+    demobilise: StanceEffects = field("-", "demobilising Popular Power")
+
+
+class Government(Switchable):
+    """Wage and price policy, the budget financed by money, and the stance toward Popular Power."""
+
+    wage_readjustments: list[WageReadjustment] = field("-", "dated wage readjustments")
+    inflation_at_start: float = field("share", "official inflation from the January 1970 readjustment to day 0 (source: VUSK; LOC)", ge=0.0, le=2.0)
+    wage_drift: float = field("1/year per militancy unit", "wage gains between readjustments won by strikes", ge=0.0, le=2.0)
+    price_review_days: float = field("days", "days between routine price reviews", ge=1.0, le=365.0)
+    price_catch_up: float = field("share of the cost gap", "share of the cost gap a routine review closes", ge=0.0, le=1.0)
+    price_decrees: list[PriceDecree] = field("-", "dated general price adjustments")
+    labour_cost_share: float = field("share", "wages in unit cost", **SHARE)
+    import_cost_share: float = field("share", "imported inputs in unit cost", **SHARE)
+    spending_growth: float = field("1/year", "real growth of public spending under the UP programme", ge=-0.5, le=1.0)
+    public_employment_growth: float = field("1/year", "growth of public employment (the employment programme)", ge=-0.5, le=1.0)
+    tax_lag_days: float = field("days", "lag between income and tax collection (the Tanzi effect)", ge=0.0, le=365.0)
+    subsidy_share: float = field("share of official sales", "subsidy to state distribution of goods", **SHARE)
+    stance_before_conciliation: Stance = field("stance", "stance toward Popular Power before the military cabinet")
+    conciliation_date: dt.date = field("date", "military cabinet: Prats at Interior (source: Moulian)")
+    stance_after_conciliation: Stance = field("stance", "stance after the conciliation date")
+    stances: Stances = field("-", "what each stance does")
+    rationing: dt.date = field("date", "rationing of 32 items announced (source: UCH p198)")
+    rationing_supply_boost: float = field("share", "extra direct supply share to JAP neighbourhoods after rationing", **SHARE)
+
+
+class CopperPrice(Section):
+    """A year's average copper price."""
+
+    year: int = field("year", "calendar year", ge=1970, le=1976)
+    cents_per_lb: float = field("US cents/lb", "annual average price", gt=0.0)
+
+
+class ExchangeRate(Section):
+    """An official exchange rate in force from a date on."""
+
+    date: dt.date = field("date", "first day the rate applies")
+    escudos_per_dollar: float = field("E°/US$", "official rate", gt=0.0)
+
+
+class External(Switchable):
+    """Copper exports, the credit blockade and reserves limiting imports."""
+
+    reserves_1970: float = field("US$m", "net international reserves at day 0 (source: UCH p20)")
+    copper_exports_1970: float = field("US$m/year", "copper export value, 1970 (source: UCH Table 2)", ge=0.0)
+    other_exports_1970: float = field("US$m/year", "non-copper exports, 1970 (source: UCH Table 2)", ge=0.0)
+    food_imports_1970: float = field("US$m/year", "food imports, 1970 (source: UCH)", ge=0.0)
+    input_imports_1970: float = field("US$m/year", "imported industrial inputs, 1970", ge=0.0)
+    capital_imports_1970: float = field("US$m/year", "imported capital goods, 1970", ge=0.0)
+    copper_price: list[CopperPrice] = field("-", "annual average copper price (source: VUSK; CIA)")
+    exchange_rate: list[ExchangeRate] = field("-", "official exchange rate steps (source: WB annual averages)")
+    credit_lines_1970: float = field("US$m", "short-term credit lines in 1970", ge=0.0)
+    credit_cut: dt.date = field("date", "credit lines cut: the 'invisible blockade'")
+    credit_lines_after_cut: float = field("US$m", "credit lines after the cut", ge=0.0)
+    other_credit: float = field("US$m/year", "credits from other sources (socialist and Latin American lenders)", ge=0.0)
+    other_credit_from: dt.date = field("date", "first day of the other credits")
+    debt_service: float = field("US$m/year", "debt service paid in dollars", ge=0.0)
+    debt_moratorium: dt.date = field("date", "moratorium on debt service declared")
+    debt_service_after_moratorium: float = field("US$m/year", "debt service paid after the moratorium", ge=0.0)
+    drawdown_rate: float = field("1/day", "share of reserves above the floor spendable on imports a day", ge=0.0, le=1.0)
+    reserve_floor: float = field("US$m", "reserves below which imports are cut to current receipts")
+    food_import_elasticity: float = field("-", "elasticity of food imports to the domestic food gap", ge=0.0, le=5.0)
+
+
+class PoliticalEvent(Section):
+    """A dated political event and its effect on militancy and owners' expectations."""
+
+    name: str = field("-", "short name, shown in the event log and figures")
+    date: dt.date = field("date", "the day")
+    militancy_jump: float = field("units", "militancy gained by every firm's workers", ge=-10.0, le=10.0)
+    risk_jump: float = field("risk", "owners' expected expropriation risk gained", ge=-1.0, le=1.0)
+    source: str = field("-", "where the date comes from")
+
+
+class Politics(Switchable):
+    """Elections and dated events that shift militancy, expectations and stance."""
+
+    events: list[PoliticalEvent] = field("-", "dated events")
+    risk_decay: float = field("1/day", "decay of the political part of expected risk", ge=0.0, le=1.0)
+
+
+class Accounting(Section):
+    """Tolerances for the daily identity checks."""
+
+    tolerance: float = field("relative", "largest relative error an identity may show", gt=0.0, le=1e-3)
+
+
+class Params(Section):
+    """The whole parameter tree."""
+
+    run: RunSection = field("-", "period and scale")
+    economy_1970: Economy1970 = field("-", "the base year")
+    households: Households = field("-", "households")
+    production: Production = field("-", "production")
+    capital_flight: CapitalFlight = field("-", "capital flight")
+    hoarding: Hoarding = field("-", "hoarding and commerce strikes")
+    transport: Transport = field("-", "trucks")
+    october_strike: TruckerStrike = field("-", "the October 1972 strike (source: QP; ESW)")
+    july_1973_strike: TruckerStrike = field("-", "the July 1973 strike (source: T73)")
+    popular_power: PopularPower = field("-", "JAPs and cordones")
+    nationalisation: Nationalisation = field("-", "nationalisation")
+    government: Government = field("-", "government")
+    external: External = field("-", "external sector")
+    politics: Politics = field("-", "political events")
+    accounting: Accounting = field("-", "identity checks")
+
+    @model_validator(mode="after")
+    def _shares(self) -> Params:
+        e = self.economy_1970
+        if e.industry_share + e.agriculture_share + e.copper_share >= 1.0:
+            raise ValueError("economy_1970: industry, agriculture and copper shares must leave room for services")
+        employed = e.industry_employment + e.agriculture_employment + e.copper_employment + e.public_employment
+        if employed >= 1.0 - e.unemployment:
+            raise ValueError("economy_1970: sector employment shares must leave room for services employment")
+        h = self.households
+        if h.working_class_share + h.upper_class_share > 1.0:
+            raise ValueError("households: working_class_share + upper_class_share must be at most 1")
+        g = self.government
+        if g.labour_cost_share + g.import_cost_share > 1.0:
+            raise ValueError("government: labour_cost_share + import_cost_share must be at most 1")
+        return self

@@ -1,0 +1,96 @@
+"""Popular Power: JAPs requisitioning hoards, cordones reopening factories and adding trucks.
+
+The Juntas de Abastecimiento y Precios (JAPs) were neighbourhood committees that watched shops,
+found hoarded goods, requisitioned them and sold them at official prices; from 4 April 1972
+DIRINCO Resolution 112 gave them legal standing (Diario Oficial), and from January 1973 they
+distributed rationed goods (UCH p198). The cordones industriales linked the factories of an
+industrial belt: Cerrillos-Maipu first, on 19 June 1972, five more in October 1972, when workers
+reopened factories their owners had locked out and put factory vehicles on the road (Gaudichaud;
+the source article). JAPs form with a hazard that rises with local shortage, with legal
+backing and with the government's stance; each inspects its shops at a rate, finds a hoard with
+a probability and requisitions part of it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.calendar import day_of, ticks
+from model.economy import WORKING, Economy
+from model.params import Params
+from model.record import Recorder
+
+
+def popular_power(env, eco: Economy, p: Params, rng: np.random.Generator, log: Recorder):
+    """SimPy process: each day JAPs form or dissolve, inspect and requisition; cordones act."""
+    pp = p.popular_power
+    legal = day_of(pp.legal_basis, p.run.start)
+    founding = {day_of(d, p.run.start): belt for belt, d in enumerate(sorted(pp.cordones))}
+    for tick in ticks(env, "popular_power"):
+        yield tick
+        day = int(env.now)
+        effects = getattr(p.government.stances, eco.stance)
+        form_japs(eco, p, rng, day >= legal, effects.jap_formation, log, env.now)
+        inspect(eco, p, rng, log, env.now)
+        boost = p.government.rationing_supply_boost if eco.rationing else 0.0
+        eco.direct_supply = eco.jap * min(1.0, effects.direct_supply_share + boost)
+        if day in founding and founding[day] < len(eco.cordon) and not eco.cordon[founding[day]]:
+            found_cordon(eco, founding[day], log, env.now, "founded")
+        cordones(eco, p, rng, effects.cordon_support, day, log, env.now)
+
+
+def form_japs(eco: Economy, p: Params, rng: np.random.Generator, legal: bool, support: float,
+              log: Recorder, now: float) -> None:
+    """JAPs form where shortage bites, faster once legal and when the government backs them."""
+    pp = p.popular_power
+    hazard = pp.jap_formation_rate * (1.0 + pp.jap_shortage_sensitivity * eco.shortage) * support
+    hazard = hazard * np.where(eco.cls == WORKING, pp.working_class_multiplier, 1.0)
+    if legal:
+        hazard = hazard * pp.legal_basis_multiplier
+    draws = rng.random(eco.n_neigh)
+    formed = ~eco.jap & (draws < hazard)
+    dissolved = eco.jap & (draws < pp.dissolution_rate * max(0.0, 1.0 - support))
+    eco.jap = (eco.jap | formed) & ~dissolved
+    for n in np.flatnonzero(formed):
+        log.event(now, "jap_formed", f"neighbourhood {n}", "")
+    for n in np.flatnonzero(dissolved):
+        log.event(now, "jap_dissolved", f"neighbourhood {n}", "")
+
+
+def inspect(eco: Economy, p: Params, rng: np.random.Generator, log: Recorder, now: float) -> None:
+    """Each JAP inspects its shops; a found hoard is requisitioned into the JAP's store."""
+    pp = p.popular_power
+    inspections = rng.poisson(pp.inspection_rate, eco.n_neigh) * eco.jap
+    found = rng.random(eco.n_neigh) < 1.0 - (1.0 - pp.detection_probability) ** inspections
+    found &= eco.hoard > 0
+    taken = np.where(found, pp.requisition_share * eco.hoard, 0.0)
+    eco.hoard -= taken
+    eco.jap_stock += taken
+    eco.cumulative["requisitioned"] += float(taken.sum())
+    for n in np.flatnonzero(found):
+        log.event(now, "requisition", f"neighbourhood {n}", f"{taken[n]:.3f} E°m of 1970")
+
+
+def found_cordon(eco: Economy, belt: int, log: Recorder, now: float, how: str) -> None:
+    """A cordón becomes active in an industrial belt."""
+    eco.cordon[belt] = True
+    log.event(now, "cordon_formed", f"belt {belt}", how)
+
+
+def cordones(eco: Economy, p: Params, rng: np.random.Generator, support: float, day: int,
+             log: Recorder, now: float) -> None:
+    """Lockouts provoke cordones; cordones reopen locked-out factories after a few days."""
+    pp = p.popular_power
+    locked = eco.locked_out & ~eco.reopened & (eco.belt >= 0)
+    if not locked.any():
+        return
+    belts = np.unique(eco.belt[locked])
+    chance = min(1.0, pp.cordon_formation_probability * support / pp.reopening_days)
+    for belt in belts[~eco.cordon[belts]]:
+        if rng.random() < chance:
+            found_cordon(eco, int(belt), log, now, "in answer to lockouts")
+    ready = locked & eco.cordon[np.maximum(eco.belt, 0)] & (day - eco.lockout_day >= pp.reopening_days)
+    if ready.any():
+        eco.reopened |= ready
+        eco.militancy[ready] += p.nationalisation.from_below.sabotage_push * pp.reopening_days
+        log.event(now, "factories_reopened", "cordones", f"{int(ready.sum())} locked-out factories reopened by their workers")

@@ -1,0 +1,128 @@
+"""The recorder: daily series into preallocated arrays, and the event log.
+
+Recording is separate from behaviour (Mesa's DataCollector, Ciw's injected tracker): the
+mechanisms change the state, and once a day, after everything else has acted, the recorder
+samples it into one row of a preallocated numpy array and resets the day's flow counters.
+Series are reported for the real economy: counts of agents are scaled back by ``run.scale``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from model.calendar import dates, ticks
+from model.economy import PRIVATE, Economy
+
+SERIES_UNITS = {
+    "gdp": "E°m of 1970 a day",
+    "industrial_output": "E°m of 1970 a day",
+    "agricultural_output": "E°m of 1970 a day",
+    "copper_output": "E°m of 1970 a day",
+    "services_output": "E°m of 1970 a day",
+    "cpi_official": "index, 1970-11-04 = 100",
+    "cpi_effective": "index, 1970-11-04 = 100",
+    "black_market_premium": "black over official price, minus 1",
+    "dollar_premium": "black over official exchange rate, minus 1",
+    "shortage_rate": "unmet over desired spending on goods",
+    "black_market_share": "share of goods bought on the black market",
+    "jap_supply_share": "share of goods bought through JAPs and state supply",
+    "real_wage": "index, 1970-11-04 = 100",
+    "nominal_wage": "index, 1970-11-04 = 100",
+    "unemployment_rate": "share of the labour force",
+    "money_stock": "E°m",
+    "fiscal_deficit": "E°m a day",
+    "nominal_gdp": "E°m a day",
+    "reserves_usd": "US$m",
+    "exchange_rate": "E° per US$",
+    "capital_flight_usd": "US$m, cumulative",
+    "exports_usd": "US$m a day",
+    "imports_usd": "US$m a day",
+    "import_ratio": "share of needed imports bought",
+    "private_investment": "E°m of 1970 a day",
+    "hoarded_stock": "E°m of 1970",
+    "shelf_stock": "E°m of 1970",
+    "requisitioned": "E°m of 1970, cumulative",
+    "aps_firms": "firms",
+    "aps_output_share": "share of industrial output",
+    "expropriation_risk": "probability-like index, 0-1",
+    "militancy": "mean militancy of large firms' workers, units",
+    "jap_active": "share of neighbourhoods with a JAP",
+    "cordones_active": "cordones",
+    "trucks_available": "trucks on the road or free",
+    "shipments_queued": "E°m of 1970 waiting at depots",
+    "deliveries": "E°m of 1970 a day delivered (goods and inputs)",
+}
+SERIES_COLUMNS = tuple(SERIES_UNITS)
+
+
+class Recorder:
+    """Preallocated daily rows and an event log."""
+
+    def __init__(self, eco: Economy):
+        self.eco = eco
+        self.rows = np.full((eco.n_days, len(SERIES_COLUMNS)), np.nan)
+        self.events: list[tuple[float, str, str, str]] = []
+        self._treasury = (0.0, 0.0)
+
+    def event(self, now: float, kind: str, agent: str, detail: str) -> None:
+        """Log a discrete event."""
+        self.events.append((now, kind, agent, detail))
+
+    def process(self, env, check):
+        """SimPy process: sample the day, reset its flows, then run the accounting checks."""
+        for tick in ticks(env, "record"):
+            yield tick
+            day = int(env.now)
+            if day >= self.eco.n_days:
+                return
+            self.rows[day] = self.sample()
+            self.eco.flows["deliveries"] = 0.0
+            check(day)
+
+    def sample(self) -> list[float]:
+        """Today's row, in the order of SERIES_COLUMNS."""
+        eco, f, led = self.eco, self.eco.flows, self.eco.ledger
+        spent, received = led.treasury_spent, led.treasury_received
+        deficit = (spent - self._treasury[0]) - (received - self._treasury[1])
+        self._treasury = (spent, received)
+        gdp = (f["industrial_output"] + f["agricultural_output"] + f["copper_output"]
+               + f["services_output"] + f["public_output"])
+        sold = f["official_sales"] + f["black_sales"] + f["jap_sales"]
+        aps = (eco.owner != PRIVATE) & eco.is_large
+        return [
+            gdp, f["industrial_output"], f["agricultural_output"], f["copper_output"], f["services_output"],
+            100.0 * eco.price, 100.0 * eco.cpi_effective, eco.premium, eco.dollar_premium,
+            f["unmet"] / f["demand"] if f["demand"] > 0 else 0.0,
+            f["black_sales"] / sold if sold > 0 else 0.0,
+            f["jap_sales"] / sold if sold > 0 else 0.0,
+            100.0 * eco.wage / eco.price, 100.0 * eco.wage,
+            max(0.0, 1.0 - f["employment"]),
+            led.money_stock, deficit, gdp * eco.price,
+            led.dollars["reserves"], eco.exchange_rate, eco.cumulative["capital_flight_usd"],
+            f["exports_usd"], f["imports_usd"], eco.import_ratio,
+            f["private_investment"], float(eco.hoard.sum()), float(eco.shelf.sum()),
+            eco.cumulative["requisitioned"],
+            float(aps.sum()) * eco.real_firms_per_agent,
+            f["aps_output"] / f["industrial_output"] if f["industrial_output"] > 0 else 0.0,
+            eco.risk, float(eco.militancy[eco.is_large].mean()),
+            float(eco.jap.mean()), float(eco.cordon.sum()),
+            eco.trucks_real(eco.private_agents + eco.state_agents - eco.struck_agents + eco.volunteer_agents),
+            f["shipments_queued"], f["deliveries"],
+        ]
+
+    def series(self) -> pd.DataFrame:
+        """The daily table, one row a day, indexed by date."""
+        index = pd.DatetimeIndex(dates(self.eco.start, self.eco.n_days), name="date")
+        return pd.DataFrame(self.rows, index=index, columns=list(SERIES_COLUMNS))
+
+    def event_table(self) -> pd.DataFrame:
+        """The event log: date, kind, agent, detail."""
+        start = np.datetime64(self.eco.start, "D")
+        days = np.array([int(e[0]) for e in self.events], dtype="timedelta64[D]")
+        return pd.DataFrame({
+            "date": pd.to_datetime(start + days) if len(days) else pd.to_datetime([]),
+            "kind": [e[1] for e in self.events],
+            "agent": [e[2] for e in self.events],
+            "detail": [e[3] for e in self.events],
+        })

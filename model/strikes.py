@@ -1,0 +1,74 @@
+"""The owners' strikes: October 1972 and July 1973.
+
+From 9 October to 5 November 1972 the truck owners' confederation (165 unions, 40,000 members)
+withdrew about 30,000 of Chile's 50,000 freight vehicles (QP; ESW); retail and wholesale
+traders closed their shops, SOFOFA industrialists locked out their workers and professionals
+struck (Moulian). The state requisitioned 400-500 trucks by 19 October (ESW; QP). The second
+strike began on 26 July 1973 and lasted until the coup, with about half of more than 40,000
+trucks off the road and about 1,000 requisitioned (Time; NYT, August 1973). Struck trucks are
+taken out of the private SimPy container for the strike; requisitioned ones move to the
+state's; cordones add volunteer trucks while a strike lasts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.calendar import day_of, on
+from model.economy import PRIVATE, Economy
+from model.params import Params, TruckerStrike
+from model.record import Recorder
+from model.transport import Fleet
+
+
+def trucker_strike(env, eco: Economy, fleet: Fleet, p: Params, s: TruckerStrike, name: str,
+                   rng: np.random.Generator, log: Recorder):
+    """SimPy process: withdraw trucks, lock out factories and close shops, then return them."""
+    first, last = day_of(s.window.start, p.run.start), day_of(s.window.end, p.run.start)
+    if first >= eco.n_days:
+        return
+    yield on(env, first, "strike")
+    locked = (eco.owner == PRIVATE) & (rng.random(eco.n_firms) < s.lockout_share) & ~eco.locked_out
+    eco.locked_out |= locked
+    eco.lockout_day[locked] = first
+    eco.shop_closure += s.shop_closure
+    eco.services_loss += s.professional_strike_loss
+    log.event(env.now, "strike_start", name, f"{int(locked.sum())} firms locked out")
+    peak = s.share_withdrawn * eco.private_agents
+    requisition_goal = min(s.requisitioned / eco.trucks_per_agent, peak)
+    withdrawn = requisitioned = volunteers = 0.0
+    while env.now < last + 1:
+        elapsed = env.now - first + 1
+        take = min(peak * min(1.0, elapsed / s.withdrawal_days) - withdrawn, fleet.private.level)
+        if take > 0:
+            yield fleet.private.get(take)
+            withdrawn += take
+        seize = min(requisition_goal * min(1.0, elapsed / s.requisition_days), withdrawn) - requisitioned
+        if seize > 0:
+            yield fleet.state.put(seize)
+            requisitioned += seize
+        add = _volunteer_agents(eco, p) - volunteers
+        if add > 0:
+            yield fleet.state.put(add)
+            volunteers += add
+        eco.struck_agents = withdrawn - requisitioned
+        eco.volunteer_agents = volunteers
+        yield env.timeout(1)
+    log.event(env.now, "strike_end", name, f"{eco.trucks_real(withdrawn):.0f} trucks withdrawn, "
+              f"{eco.trucks_real(requisitioned):.0f} requisitioned")
+    eco.locked_out &= ~locked
+    eco.reopened &= ~locked
+    eco.shop_closure -= s.shop_closure
+    eco.services_loss -= s.professional_strike_loss
+    eco.struck_agents = eco.volunteer_agents = 0.0
+    yield fleet.state.get(requisitioned + volunteers)
+    yield fleet.private.put(withdrawn)
+
+
+def _volunteer_agents(eco: Economy, p: Params) -> float:
+    """Truck agents the active cordones put on the road."""
+    pp = p.popular_power
+    if not pp.enabled:
+        return 0.0
+    support = getattr(p.government.stances, eco.stance).cordon_support
+    return float(eco.cordon.sum()) * pp.volunteer_trucks * support / eco.trucks_per_agent

@@ -1,0 +1,121 @@
+"""Summary metrics of a run: calendar-year growth and inflation, dated values, strike windows.
+
+Growth and inflation are calendar-year, December to December (the mean of December against the
+mean of the previous December), the convention of the published figures in the record (UCH;
+VUSK). Deficits are shares of nominal GDP over a calendar year (for 1973, over the days run).
+A metric whose dates fall outside the run is NaN.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+METRIC_UNITS = {
+    "gdp_growth_1971": "share, Dec-Dec",
+    "gdp_growth_1972": "share, Dec-Dec",
+    "industrial_growth_1971": "share, Dec-Dec",
+    "industrial_growth_1972": "share, Dec-Dec",
+    "agricultural_growth_1971": "share, Dec-Dec",
+    "inflation_1971": "share, official CPI Dec-Dec",
+    "inflation_1972": "share, official CPI Dec-Dec",
+    "inflation_effective_1972": "share, effective CPI Dec-Dec",
+    "unemployment_end_1971": "share, December mean",
+    "unemployment_end_1972": "share, December mean",
+    "real_wage_growth_1971": "share, Dec-Dec",
+    "real_wage_growth_1972": "share, Dec-Dec",
+    "money_growth_1971": "share, Dec-Dec",
+    "money_growth_1972": "share, Dec-Dec",
+    "deficit_share_gdp_1971": "share of nominal GDP",
+    "deficit_share_gdp_1972": "share of nominal GDP",
+    "deficit_share_gdp_1973": "share of nominal GDP, Jan to end of run",
+    "reserves_end_1970": "US$m",
+    "reserves_end_1971": "US$m",
+    "reserves_end_1972": "US$m",
+    "aps_firms_end_1971": "firms",
+    "aps_firms_end_1972": "firms",
+    "aps_firms_end": "firms, last day",
+    "aps_output_share_end_1972": "share of industrial output",
+    "jap_active_end_1972": "share of neighbourhoods",
+    "jap_active_end": "share of neighbourhoods, last day",
+    "requisitioned_total": "E°m of 1970",
+    "capital_flight_total_usd": "US$m",
+    "shortage_peak_oct_1972": "share, max over 1972-10-09..11-05",
+    "shortage_mean_oct_1972": "share, mean over 1972-10-09..11-05",
+    "deliveries_oct_1972": "E°m of 1970 a day, mean over 1972-10-09..11-05",
+    "black_market_premium_end_1972": "December 1972 mean",
+    "black_market_share_1972": "share of goods, 1972 mean",
+    "gdp_change_to_end": "share, last 30 days vs same days a year before",
+    "seizures": "count of seizures (real firms)",
+}
+SUMMARY_METRICS = tuple(METRIC_UNITS)
+OCTOBER_STRIKE = ("1972-10-09", "1972-11-05")
+
+
+def _december(series: pd.Series, year: int) -> float:
+    values = series.loc[f"{year}-12-01":f"{year}-12-31"]
+    return float(values.mean()) if len(values) == 31 else np.nan
+
+
+def _dec_dec(series: pd.Series, year: int) -> float:
+    return _december(series, year) / _december(series, year - 1) - 1.0
+
+
+def _on(series: pd.Series, date: str) -> float:
+    return float(series.loc[date]) if pd.Timestamp(date) in series.index else np.nan
+
+
+def _deficit_share(s: pd.DataFrame, year: int) -> float:
+    rows = s.loc[f"{year}-01-01":f"{year}-12-31"]
+    return float(rows["fiscal_deficit"].sum() / rows["nominal_gdp"].sum()) if len(rows) else np.nan
+
+
+def _window(series: pd.Series, window: tuple[str, str], how: str) -> float:
+    values = series.loc[window[0]:window[1]]
+    return float(getattr(values, how)()) if len(values) else np.nan
+
+
+def summarise(series: pd.DataFrame, events: pd.DataFrame, scale: float) -> dict[str, float]:
+    """Every summary metric of a run, from its daily series and event log."""
+    s = series
+    last = s.iloc[-1]
+    a_year_before = s.index[-1] - pd.Timedelta(days=365)
+    recent, earlier = s["gdp"].iloc[-30:].mean(), s["gdp"].loc[:a_year_before].iloc[-30:].mean()
+    metrics = {
+        "gdp_growth_1971": _dec_dec(s["gdp"], 1971),
+        "gdp_growth_1972": _dec_dec(s["gdp"], 1972),
+        "industrial_growth_1971": _dec_dec(s["industrial_output"], 1971),
+        "industrial_growth_1972": _dec_dec(s["industrial_output"], 1972),
+        "agricultural_growth_1971": _dec_dec(s["agricultural_output"], 1971),
+        "inflation_1971": _dec_dec(s["cpi_official"], 1971),
+        "inflation_1972": _dec_dec(s["cpi_official"], 1972),
+        "inflation_effective_1972": _dec_dec(s["cpi_effective"], 1972),
+        "unemployment_end_1971": _december(s["unemployment_rate"], 1971),
+        "unemployment_end_1972": _december(s["unemployment_rate"], 1972),
+        "real_wage_growth_1971": _dec_dec(s["real_wage"], 1971),
+        "real_wage_growth_1972": _dec_dec(s["real_wage"], 1972),
+        "money_growth_1971": _dec_dec(s["money_stock"], 1971),
+        "money_growth_1972": _dec_dec(s["money_stock"], 1972),
+        "deficit_share_gdp_1971": _deficit_share(s, 1971),
+        "deficit_share_gdp_1972": _deficit_share(s, 1972),
+        "deficit_share_gdp_1973": _deficit_share(s, 1973),
+        "reserves_end_1970": _on(s["reserves_usd"], "1970-12-31"),
+        "reserves_end_1971": _on(s["reserves_usd"], "1971-12-31"),
+        "reserves_end_1972": _on(s["reserves_usd"], "1972-12-31"),
+        "aps_firms_end_1971": _on(s["aps_firms"], "1971-12-31"),
+        "aps_firms_end_1972": _on(s["aps_firms"], "1972-12-31"),
+        "aps_firms_end": float(last["aps_firms"]),
+        "aps_output_share_end_1972": _on(s["aps_output_share"], "1972-12-31"),
+        "jap_active_end_1972": _on(s["jap_active"], "1972-12-31"),
+        "jap_active_end": float(last["jap_active"]),
+        "requisitioned_total": float(last["requisitioned"]),
+        "capital_flight_total_usd": float(last["capital_flight_usd"]),
+        "shortage_peak_oct_1972": _window(s["shortage_rate"], OCTOBER_STRIKE, "max"),
+        "shortage_mean_oct_1972": _window(s["shortage_rate"], OCTOBER_STRIKE, "mean"),
+        "deliveries_oct_1972": _window(s["deliveries"], OCTOBER_STRIKE, "mean"),
+        "black_market_premium_end_1972": _december(s["black_market_premium"], 1972),
+        "black_market_share_1972": _window(s["black_market_share"], ("1972-01-01", "1972-12-31"), "mean"),
+        "gdp_change_to_end": float(recent / earlier - 1.0) if s.index[0] <= a_year_before else np.nan,
+        "seizures": float((events["kind"] == "seizure").sum()) / scale,
+    }
+    return metrics

@@ -1,0 +1,99 @@
+"""Transport: trucks as a SimPy resource, every shipment holding trucks for its trip.
+
+Chile moved its freight by road: about 50,000 freight vehicles in 1972, 80% of them owned by
+private owner-operators (QP). Each day the goods waiting at factories, farms and ports, and the
+inputs factories need, are loaded onto the trucks that are free; a shipment is a SimPy process
+that holds its trucks (a ``simpy.Container`` for private trucks, another for the state's,
+requisitioned and volunteer trucks) for the trip, then delivers and releases them. Shipments
+are batched by route, so the number of SimPy events does not grow with the number of trucks.
+State-coordinated trucks carry more loads per trip slot: the telex network that routed about
+200 loyal trucks in October 1972 (Project Cybersyn accounts), a parameter so a user can ask
+what better coordination would have saved.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import simpy
+
+from model.calendar import PHASE, ticks
+from model.economy import Economy
+from model.params import Params
+
+
+class Fleet:
+    """The trucks: private owner-operators and the state's pool, as SimPy containers of agents."""
+
+    def __init__(self, env: simpy.Environment, eco: Economy):
+        self.private = simpy.Container(env, init=eco.private_agents)
+        self.state = simpy.Container(env, init=eco.state_agents)
+        demand_share = eco.shelf / eco.shelf.sum()
+        self.members = [np.flatnonzero(eco.route == r) for r in range(int(eco.route.max()) + 1)]
+        self.route_share = np.array([demand_share[m].sum() for m in self.members])
+        self.within = [demand_share[m] / demand_share[m].sum() for m in self.members]
+
+
+def dispatch(env: simpy.Environment, eco: Economy, fleet: Fleet, p: Params, rng: np.random.Generator):
+    """SimPy process: each day, load the free trucks with what waits to be shipped."""
+    for tick in ticks(env, "dispatch"):
+        yield tick
+        load_trucks(env, eco, fleet, p)
+
+
+def load_trucks(env: simpy.Environment, eco: Economy, fleet: Fleet, p: Params) -> None:
+    """Share today's free trucks between consumer goods on every route and factory inputs."""
+    t, e = p.transport, p.economy_1970
+    if eco.input_need > 0:
+        eco.input_delivery_ratio = min(1.0, eco.inputs_arrived / eco.input_need)
+    eco.inputs_arrived = 0.0
+    goods = eco.depot
+    inputs = p.production.trucked_input_share * float(eco.capacity.sum()) * e.utilisation * eco.demand_index
+    need = goods + inputs
+    load = eco.base.load_per_trip
+    private_free, state_free = fleet.private.level, fleet.state.level
+    if t.enabled:
+        capacity = (private_free + state_free * t.coordination_loads_per_day) * load
+        shipped = min(1.0, capacity / need) if need > 0 else 0.0
+        private_used = min(private_free, shipped * need / load)
+        state_used = min(state_free, (shipped * need - private_used * load) / (load * t.coordination_loads_per_day))
+    else:
+        shipped, private_used, state_used = 1.0, 0.0, 0.0
+    eco.depot -= goods * shipped
+    eco.in_transit += goods * shipped
+    eco.input_need = inputs
+    eco.flows["shipments_queued"] = eco.depot
+    parts = np.append(fleet.route_share * goods, inputs) * shipped
+    weights = parts / parts.sum() if parts.sum() > 0 else parts
+    for route, amount in enumerate(parts):
+        if amount > 0:
+            env.process(shipment(env, eco, fleet, p, route, amount, private_used * weights[route], state_used * weights[route]))
+
+
+def shipment(env, eco: Economy, fleet: Fleet, p: Params, route: int, amount: float, private: float, state: float):
+    """SimPy process: one route's shipment holds its trucks for the trip, then delivers."""
+    if private > 0:
+        yield fleet.private.get(private)
+    if state > 0:
+        yield fleet.state.get(state)
+    yield env.timeout(p.transport.trip_days - (PHASE["dispatch"] - PHASE["arrival"]))
+    if private > 0:
+        yield fleet.private.put(private)
+    if state > 0:
+        yield fleet.state.put(state)
+    if route < len(fleet.members):
+        deliver(eco, fleet, route, amount)
+    else:
+        eco.inputs_arrived += amount
+    eco.flows["deliveries"] += amount
+
+
+def deliver(eco: Economy, fleet: Fleet, route: int, amount: float) -> None:
+    """Goods reach a route's shops: some through state distribution, some into the hoard."""
+    idx = fleet.members[route]
+    arriving = amount * fleet.within[route]
+    direct = arriving * eco.direct_supply[idx]
+    hoarded = (arriving - direct) * eco.divert[idx]
+    eco.jap_stock[idx] += direct
+    eco.hoard[idx] += hoarded
+    eco.shelf[idx] += arriving - direct - hoarded
+    eco.in_transit -= amount
