@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import textwrap
 from pathlib import Path
 
 import matplotlib.dates as mdates
@@ -37,9 +38,8 @@ def units(kind: str) -> dict[str, str]:
 
 
 def label(name: str, unit_map: dict[str, str], prefix: str = "") -> str:
-    """Axis label: the name with its unit in brackets when the unit is known."""
-    unit = unit_map.get(name)
-    return f"{prefix}{name} [{unit}]" if unit else f"{prefix}{name}"
+    """Axis label of a panel titled `name`: its unit, or the bare name if it has none."""
+    return textwrap.fill(prefix + unit_map.get(name, name), 34)
 
 
 def _panels(n: int, ncols: int, panel: tuple[float, float], **kw) -> tuple[Figure, list]:
@@ -160,7 +160,7 @@ def difference_bands(table: pd.DataFrame, title: str, source: str, events: list[
                         lw=0, label="95% CI")
         ax.plot(data["date"], data["mean"], color=ORANGE, lw=1.2, label="mean difference")
         ax.set_title(name, fontsize="medium", pad=12)
-        ax.set_ylabel(label(name, unit_map, "Δ "), fontsize="small")
+        ax.set_ylabel(label(name, unit_map, "difference, "), fontsize="small")
         _date_axis(ax)
     key = axes[0].get_legend_handles_labels()[0] + _mark_events(axes, events, changed)
     return _finish(fig, title, source, key)
@@ -180,7 +180,7 @@ def dot_whisker(table: pd.DataFrame, title: str, source: str) -> Figure:
         ax.errorbar(data["mean_diff"], y, xerr=err, fmt="o", color=BLUE, ecolor=BLUE, capsize=3)
         ax.set_yticks(y, scenarios, fontsize="small")
         ax.set_title(metric, fontsize="small")
-        ax.set_xlabel(label(metric, unit_map, "Δ "), fontsize="x-small")
+        ax.set_xlabel(label(metric, unit_map, "difference, "), fontsize="x-small")
     axes[0].set_ylim(len(scenarios) - 0.3, -0.7)
     return _finish(fig, title, source)
 

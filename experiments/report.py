@@ -21,8 +21,9 @@ from experiments import figures, tables
 from experiments.results import History, ReportData
 from experiments.worker import PARAM_PREFIX
 
-KEY_SERIES = ("gdp", "industrial_output", "cpi_effective", "black_market_premium", "real_wage",
-              "unemployment_rate", "shortage_rate", "money_stock", "reserves_usd",
+# The series charted when the experiment does not list the series it keeps.
+KEY_SERIES = ("gdp", "industrial_output", "cpi_official", "cpi_effective", "black_market_premium",
+              "real_wage", "unemployment_rate", "shortage_rate", "reserves_usd",
               "aps_output_share")
 
 
@@ -159,7 +160,8 @@ def _summary_sections(results: ReportData, out: _Writer, history: History) -> li
 
 def _time_sections(results: ReportData, out: _Writer, history: History) -> list[Section]:
     """Fan charts per scenario and, with several scenarios, paired differences over time."""
-    columns = [c for c in KEY_SERIES if c in results.series_columns]
+    columns = [c for c in results.experiment.get("series") or KEY_SERIES
+               if c in results.series_columns]
     if not columns:
         return []
     events = list(history.events)
