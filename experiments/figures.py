@@ -8,6 +8,7 @@ its own Agg canvas; nothing touches pyplot's global state. `save` writes a figur
 from __future__ import annotations
 
 import importlib
+import itertools
 import math
 import textwrap
 from pathlib import Path
@@ -43,15 +44,26 @@ def label(name: str, unit_map: dict[str, str], prefix: str = "") -> str:
 
 
 def _panels(n: int, ncols: int, panel: tuple[float, float], **kw) -> tuple[Figure, list]:
-    """Make a constrained-layout figure with `n` panels in at most `ncols` columns."""
+    """Make a constrained-layout figure with `n` panels in at most `ncols` columns.
+
+    With no panels to draw, the figure says so instead.
+    """
     ncols = max(1, min(ncols, n))
-    nrows = math.ceil(n / ncols)
+    nrows = max(1, math.ceil(n / ncols))
     fig = Figure(figsize=(panel[0] * ncols, panel[1] * nrows + 1.2), layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(nrows, ncols, squeeze=False, **kw).ravel()
     for ax in axes[n:]:
         ax.set_visible(False)
+    if n == 0:
+        fig.text(0.5, 0.5, "No finite values to show.", ha="center", va="center")
     return fig, list(axes[:n])
+
+
+def _finite(table: pd.DataFrame, by: str, value: str) -> list[str]:
+    """Return the values of column `by`, in order, whose rows have some finite `value`."""
+    finite = table[value].notna() & np.isfinite(table[value].astype(float))
+    return list(dict.fromkeys(table.loc[finite, by]))
 
 
 def _finish(fig: Figure, title: str, source: str, key: list | None = None) -> Figure:
@@ -67,9 +79,10 @@ def _finish(fig: Figure, title: str, source: str, key: list | None = None) -> Fi
 
 
 def save(fig: Figure, directory: Path, stem: str) -> None:
-    """Write `fig` as `stem.png` and `stem.svg` into `directory`."""
+    """Write `fig` as `stem.png` and `stem.svg` into `directory` (laid out once, for both)."""
     directory.mkdir(parents=True, exist_ok=True)
     fig.savefig(directory / f"{stem}.png", dpi=110)
+    fig.set_layout_engine("none")
     fig.savefig(directory / f"{stem}.svg", metadata={"Date": None})
 
 
@@ -169,7 +182,7 @@ def difference_bands(table: pd.DataFrame, title: str, source: str, events: list[
 def dot_whisker(table: pd.DataFrame, title: str, source: str) -> Figure:
     """Mean paired difference per scenario with its 95% CI, one panel per metric."""
     unit_map = units("METRIC")
-    metrics = list(dict.fromkeys(table["metric"]))
+    metrics = _finite(table, "metric", "mean_diff")
     scenarios = list(dict.fromkeys(table["scenario"]))
     fig, axes = _panels(len(metrics), 4, (3.4, 0.45 * len(scenarios) + 1.2), sharey=True)
     for ax, metric in zip(axes, metrics, strict=True):
@@ -186,26 +199,28 @@ def dot_whisker(table: pd.DataFrame, title: str, source: str) -> Figure:
 
 
 def sweep_scatter(table: pd.DataFrame, title: str, source: str, param: str) -> Figure:
-    """Each metric against one swept parameter: the runs and a smoothed curve."""
+    """Each metric against one swept parameter: the runs and a smoothed curve per scenario."""
     unit_map = units("METRIC")
-    metrics = list(dict.fromkeys(table["metric"]))
+    metrics = _finite(table, "metric", "y")
     fig, axes = _panels(len(metrics), 4, (3.2, 2.6))
     for ax, metric in zip(axes, metrics, strict=True):
-        data = table[table["metric"] == metric]
-        runs, smooth = data[data["layer"] == "run"], data[data["layer"] == "smoothed"]
-        ax.scatter(runs["x"], runs["y"], s=8, color=BLUE, alpha=0.5, lw=0, label="run")
-        ax.plot(smooth["x"], smooth["y"], color=VERMILLION, lw=1.5, label="smoothed")
+        groups = table[table["metric"] == metric].groupby("scenario", sort=False)
+        for colour, (scenario, data) in zip(itertools.cycle(OKABE_ITO), groups):
+            runs, smooth = data[data["layer"] == "run"], data[data["layer"] == "smoothed"]
+            ax.scatter(runs["x"], runs["y"], s=8, color=colour, alpha=0.5, lw=0,
+                       label=f"{scenario}: runs")
+            ax.plot(smooth["x"], smooth["y"], color=colour, lw=1.5, label=f"{scenario}: smoothed")
         ax.set_title(metric, fontsize="small")
         ax.set_ylabel(label(metric, unit_map), fontsize="x-small")
         ax.set_xlabel(param, fontsize="x-small")
-    return _finish(fig, title, source, axes[0].get_legend_handles_labels()[0])
+    return _finish(fig, title, source, axes[0].get_legend_handles_labels()[0] if axes else None)
 
 
 def grid_heatmaps(table: pd.DataFrame, title: str, source: str, params: list[str]) -> Figure:
     """Mean of each metric over a two-parameter grid, one heat map per metric."""
     unit_map = units("METRIC")
     a, b = params
-    metrics = list(dict.fromkeys(table["metric"]))
+    metrics = _finite(table, "metric", "mean")
     fig, axes = _panels(len(metrics), 3, (3.8, 3.0))
     for ax, metric in zip(axes, metrics, strict=True):
         grid = table[table["metric"] == metric].pivot(index=b, columns=a, values="mean")
@@ -223,7 +238,7 @@ def grid_heatmaps(table: pd.DataFrame, title: str, source: str, params: list[str
 
 def sobol_bars(table: pd.DataFrame, title: str, source: str) -> Figure:
     """First-order and total Sobol indices with their CIs, one panel per metric."""
-    metrics = list(dict.fromkeys(table["metric"]))
+    metrics = _finite(table, "metric", "ST")
     parameters = list(dict.fromkeys(table["parameter"]))
     fig, axes = _panels(len(metrics), 3, (3.8, 0.5 * len(parameters) + 1.2))
     y = np.arange(len(parameters))

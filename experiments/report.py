@@ -223,12 +223,13 @@ def _sweep_sections(results: ReportData, out: _Writer) -> list[Section]:
             f"Runs and smoothed response to {param}."))
     if tables.is_grid(results):
         params = [c.removeprefix(PARAM_PREFIX) for c in results.param_columns]
-        data = tables.grid_means(results).rename(columns=dict(zip(results.param_columns, params,
-                                                                  strict=True)))
-        section.figures.append(out.figure(
-            "grid", "", partial(figures.grid_heatmaps, params=params), data,
-            f"Mean of each metric over the {params[0]} × {params[1]} grid",
-            "Mean over finished runs at each grid point."))
+        means = tables.grid_means(results).rename(columns=dict(zip(results.param_columns, params,
+                                                                   strict=True)))
+        for scenario, data in means.groupby("scenario", sort=False):
+            section.figures.append(out.figure(
+                "grid", scenario, partial(figures.grid_heatmaps, params=params), data,
+                f"Mean of each metric over the {params[0]} × {params[1]} grid, "
+                f"scenario {scenario}", "Mean over finished runs at each grid point."))
     return [section]
 
 

@@ -150,23 +150,25 @@ def lowess(x, y, frac: float = 2 / 3, points: int = 60) -> tuple[np.ndarray, np.
 
 
 def sweep_points(results: ReportData, param: str) -> pd.DataFrame:
-    """Long table for one parameter: each run's metric values and the smoothed curve.
+    """Long table for one parameter: each run's metric values and the smoothed curves.
 
-    Columns: metric, layer ("run" or "smoothed"), x, y. For a text-valued
-    parameter the smoothed layer is the mean per value.
+    Columns: scenario, metric, layer ("run" or "smoothed"), x, y; one smoothed
+    curve per scenario and metric. For a text-valued parameter the smoothed
+    layer is the mean per value.
     """
-    ok = results.ok
     pieces = []
-    for metric in results.metrics:
-        runs = pd.DataFrame({"metric": metric, "layer": "run", "x": ok[param], "y": ok[metric]})
-        if pd.api.types.is_numeric_dtype(ok[param]):
-            gx, gy = lowess(ok[param], ok[metric])
-            smooth = pd.DataFrame({"metric": metric, "layer": "smoothed", "x": gx, "y": gy})
-        else:
-            means = ok.groupby(param, sort=True)[metric].mean()
-            smooth = pd.DataFrame({"metric": metric, "layer": "smoothed",
-                                   "x": means.index, "y": means.to_numpy()})
-        pieces += [runs, smooth]
+    for scenario in results.scenarios:
+        ok = results.ok[results.ok["scenario"] == scenario]
+        for metric in results.metrics:
+            pieces.append(pd.DataFrame({"scenario": scenario, "metric": metric, "layer": "run",
+                                        "x": ok[param], "y": ok[metric]}))
+            if pd.api.types.is_numeric_dtype(ok[param]):
+                x, y = lowess(ok[param], ok[metric])
+            else:
+                means = ok.groupby(param, sort=True)[metric].mean()
+                x, y = means.index, means.to_numpy()
+            pieces.append(pd.DataFrame({"scenario": scenario, "metric": metric,
+                                        "layer": "smoothed", "x": x, "y": y}))
     return pd.concat(pieces, ignore_index=True)
 
 
@@ -181,8 +183,8 @@ def is_grid(results: ReportData) -> bool:
 
 
 def grid_means(results: ReportData) -> pd.DataFrame:
-    """Long table of the two grid parameters, metric, n and mean over finished runs."""
+    """Long table of scenario, the two grid parameters, metric, n and mean over finished runs."""
     a, b = results.param_columns
-    means = results.ok.groupby([a, b])[results.metrics].agg(["count", "mean"])
-    means = means.stack(level=0).rename_axis([a, b, "metric"])
+    means = results.ok.groupby(["scenario", a, b])[results.metrics].agg(["count", "mean"])
+    means = means.stack(level=0).rename_axis(["scenario", a, b, "metric"])
     return means.rename(columns={"count": "n"}).reset_index()
