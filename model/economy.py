@@ -209,7 +209,6 @@ class Economy:
         self.political_risk = 0.0
         self.recent_seizures = 0.0
         self.public_employment = p.economy_1970.public_employment
-        self.credit_outstanding = p.external.credit_lines_1970
         self.premium = 0.0
         self.commerce_closure = 0.0
         self.farm_capacity = 1.0
@@ -222,6 +221,7 @@ class Economy:
         self.industry_jobs_private = p.economy_1970.industry_employment
         self.industry_jobs_public = 0.0
         self.income = (b.wage_per_worker * (1.0 - e.unemployment) + 0.0) * self.wage_weight + b.dividends * self.profit_weight
+        self.spending_income = self.income.copy()
         # the day's flows, for the recorder (yesterday's values stand in on day 0)
         self.flows: dict[str, float] = dict.fromkeys(FLOW_NAMES, 0.0)
         self.flows.update(

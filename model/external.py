@@ -40,11 +40,17 @@ def _copper_prices(eco: Economy, p: Params) -> np.ndarray:
 
 
 def exports(eco: Economy, p: Params, copper_price: float) -> None:
-    """Copper and other exports earn dollars; the central bank pays their owners escudos."""
+    """Copper and other exports earn dollars; the central bank pays their owners escudos.
+
+    Before nationalisation only the returned value of the foreign-owned mines reaches Chile;
+    the rest is remitted as profit and never enters reserves.
+    """
     x = p.external
     b = eco.base
     price = copper_price if x.enabled else 1.0
     copper_usd = x.copper_exports_1970 / 365.0 * eco.flows["copper_output"] / b.copper * price
+    if not eco.copper_state:
+        copper_usd *= x.copper_returned_value
     activity = (eco.flows["industrial_output"] + eco.flows["agricultural_output"]) / (b.industry + b.agriculture)
     other_usd = x.other_exports_1970 / 365.0 * activity
     eco.ledger.move_dollars("rest_of_world", "reserves", copper_usd + other_usd, "exports")
@@ -55,15 +61,12 @@ def exports(eco: Economy, p: Params, copper_price: float) -> None:
 
 
 def credit(eco: Economy, p: Params, day: int) -> None:
-    """Credit lines drawn or repaid toward their limit; other credits; debt service."""
+    """New credit, cut by the blockade; other lenders later; debt service until the moratorium."""
     x = p.external
     cut = x.enabled and day >= day_of(x.credit_cut, p.run.start)
-    line = x.credit_lines_after_cut if cut else x.credit_lines_1970
-    drawn = (line - eco.credit_outstanding) * 0.01
+    drawn = (x.credit_after_cut if cut else x.credit_1970) / 365.0
     if x.enabled and day >= day_of(x.other_credit_from, p.run.start):
         drawn += x.other_credit / 365.0
-        line += x.other_credit / 365.0
-    eco.credit_outstanding += drawn
     eco.ledger.move_dollars("rest_of_world", "reserves", drawn, "credit")
     moratorium = x.enabled and day >= day_of(x.debt_moratorium, p.run.start)
     service = (x.debt_service_after_moratorium if moratorium else x.debt_service) / 365.0

@@ -68,19 +68,26 @@ def wage_readjustments(env, eco: Economy, p: Params, log: Recorder):
 
 
 def unit_cost(eco: Economy, p: Params) -> float:
-    """Unit cost of goods at official prices: wages over productivity, imports, other inputs."""
+    """Unit cost: wages over productivity, imports at the official rate, materials as bought.
+
+    Materials are priced at the effective price level, since firms bought part of their inputs
+    on the black market; this is how the black market fed back into official prices.
+    """
     g, b, f = p.government, eco.base, eco.flows
     jobs = eco.industry_jobs_private + eco.industry_jobs_public
     productivity = (f["industrial_output"] / jobs) / (b.industry / b.employment["industry"]) if jobs > 0 else 1.0
     labour = eco.wage / max(productivity, 1e-6)
     imported = eco.exchange_rate / b.exchange_rate
-    return g.labour_cost_share * labour + g.import_cost_share * imported + (1 - g.labour_cost_share - g.import_cost_share) * eco.price
+    materials = 1.0 - g.labour_cost_share - g.import_cost_share
+    return g.labour_cost_share * labour + g.import_cost_share * imported + materials * eco.cpi_effective
 
 
 def price_reviews(env, eco: Economy, p: Params, log: Recorder):
     """SimPy process: routine reviews close part of the cost gap; dated decrees close more."""
     g = p.government
-    schedule = {int(k * g.price_review_days): g.price_catch_up for k in range(1, int(eco.n_days / g.price_review_days) + 1)}
+    policy = sorted((day_of(r.start, p.run.start), r.catch_up) for r in g.price_policy)
+    reviews = (int(k * g.price_review_days) for k in range(1, int(eco.n_days / g.price_review_days) + 1))
+    schedule = {day: ([c for start, c in policy if start <= day] or [0.0])[-1] for day in reviews}
     decrees = {day_of(d.date, p.run.start): d.catch_up for d in g.price_decrees}
     schedule.update(decrees)
     for day in sorted(d for d in schedule if 0 < d < eco.n_days):

@@ -31,7 +31,8 @@ def goods(eco: Economy, p: Params) -> None:
     """Clear the goods markets of every neighbourhood and the national black market."""
     h, price = p.households, eco.price
     balances = eco.ledger.households
-    demand = np.minimum(eco.base.goods_propensity * eco.income + h.balance_spending_rate * balances, balances)
+    eco.spending_income += p.production.demand_smoothing * (eco.income - eco.spending_income)
+    demand = np.minimum(eco.base.goods_propensity * eco.spending_income + h.balance_spending_rate * balances, balances)
     demand = np.maximum(demand, 0.0)
     jap = np.minimum(eco.jap_stock, demand / price)
     open_share = max(0.0, 1.0 - eco.shop_closure - eco.commerce_closure)
@@ -90,7 +91,7 @@ def state_goods_share(eco: Economy, p: Params) -> float:
 def services(eco: Economy, p: Params) -> None:
     """Private services sold up to capacity; what cannot be bought stays in balances."""
     b, pr = eco.base, p.production
-    wanted = b.services_propensity * eco.income
+    wanted = b.services_propensity * eco.spending_income
     wanted_real = float(wanted.sum()) / eco.price
     capacity = b.private_services * pr.services_headroom * max(0.0, 1.0 - eco.services_loss)
     capacity *= 1.0 - 0.5 * pr.imported_input_share * (1.0 - eco.import_ratio)

@@ -257,6 +257,13 @@ class WageReadjustment(Section):
     real_increase: float = field("share", "real increase on top of indexation", ge=-0.5, le=1.0)
 
 
+class PricePolicy(Section):
+    """The routine price-review policy in force from a date (source: VUSK)."""
+
+    start: dt.date = field("date", "first day of this policy")
+    catch_up: float = field("share of the cost gap", "share of the cost gap a routine review closes", ge=0.0, le=1.0)
+
+
 class PriceDecree(Section):
     """A dated general price adjustment (source: VUSK; CIA for August 1972)."""
 
@@ -289,7 +296,7 @@ class Government(Switchable):
     inflation_at_start: float = field("share", "official inflation from the January 1970 readjustment to day 0 (source: VUSK; LOC)", ge=0.0, le=2.0)
     wage_drift: float = field("1/year per militancy unit", "wage gains between readjustments won by strikes", ge=0.0, le=2.0)
     price_review_days: float = field("days", "days between routine price reviews", ge=1.0, le=365.0)
-    price_catch_up: float = field("share of the cost gap", "share of the cost gap a routine review closes", ge=0.0, le=1.0)
+    price_policy: list[PricePolicy] = field("-", "routine price-review policy in force from each date")
     price_decrees: list[PriceDecree] = field("-", "dated general price adjustments")
     labour_cost_share: float = field("share", "wages in unit cost", **SHARE)
     import_cost_share: float = field("share", "imported inputs in unit cost", **SHARE)
@@ -324,15 +331,16 @@ class External(Switchable):
 
     reserves_1970: float = field("US$m", "net international reserves at day 0 (source: UCH p20)")
     copper_exports_1970: float = field("US$m/year", "copper export value, 1970 (source: UCH Table 2)", ge=0.0)
+    copper_returned_value: float = field("share", "share of copper proceeds returned to Chile before nationalisation (the rest remitted as profit)", **SHARE)
     other_exports_1970: float = field("US$m/year", "non-copper exports, 1970 (source: UCH Table 2)", ge=0.0)
     food_imports_1970: float = field("US$m/year", "food imports, 1970 (source: UCH)", ge=0.0)
     input_imports_1970: float = field("US$m/year", "imported industrial inputs, 1970", ge=0.0)
     capital_imports_1970: float = field("US$m/year", "imported capital goods, 1970", ge=0.0)
     copper_price: list[CopperPrice] = field("-", "annual average copper price (source: VUSK; CIA)")
     exchange_rate: list[ExchangeRate] = field("-", "official exchange rate steps (source: WB annual averages)")
-    credit_lines_1970: float = field("US$m", "short-term credit lines in 1970", ge=0.0)
-    credit_cut: dt.date = field("date", "credit lines cut: the 'invisible blockade'")
-    credit_lines_after_cut: float = field("US$m", "credit lines after the cut", ge=0.0)
+    credit_1970: float = field("US$m/year", "new credit from the United States and multilateral lenders, 1970", ge=0.0)
+    credit_cut: dt.date = field("date", "credit cut: the 'invisible blockade'")
+    credit_after_cut: float = field("US$m/year", "new credit from those lenders after the cut", ge=0.0)
     other_credit: float = field("US$m/year", "credits from other sources (socialist and Latin American lenders)", ge=0.0)
     other_credit_from: dt.date = field("date", "first day of the other credits")
     debt_service: float = field("US$m/year", "debt service paid in dollars", ge=0.0)

@@ -67,8 +67,9 @@ def inspect(eco: Economy, p: Params, rng: np.random.Generator, log: Recorder, no
     eco.hoard -= taken
     eco.jap_stock += taken
     eco.cumulative["requisitioned"] += float(taken.sum())
-    for n in np.flatnonzero(found):
-        log.event(now, "requisition", f"neighbourhood {n}", f"{taken[n]:.3f} E°m of 1970")
+    if found.any():
+        log.event(now, "requisition", "JAPs", f"hoards requisitioned in {int(found.sum())} neighbourhoods: "
+                  f"{float(taken.sum()):.3f} E°m of 1970")
 
 
 def found_cordon(eco: Economy, belt: int, log: Recorder, now: float, how: str) -> None:

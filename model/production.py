@@ -65,6 +65,9 @@ def industry(eco: Economy, p: Params) -> None:
     eco.depot += consumer
     eco.ledger.goods_flow("produced", made)
     eco.ledger.goods_flow("absorbed", made - consumer)
+    # the APS sells its intermediate and capital goods to private firms at official prices
+    aps_other = (1.0 - p.economy_1970.consumer_goods_share) * float(eco.output[eco.owner != PRIVATE].sum())
+    eco.ledger.pay("capitalists", "treasury", eco.price * aps_other)
     eco.flows["industrial_output"] = made
     eco.flows["aps_output"] = float(eco.output[public].sum())
     _employment(eco, p, public)

@@ -46,7 +46,7 @@ def load_trucks(env: simpy.Environment, eco: Economy, fleet: Fleet, p: Params) -
     if eco.input_need > 0:
         eco.input_delivery_ratio = min(1.0, eco.inputs_arrived / eco.input_need)
     eco.inputs_arrived = 0.0
-    goods = eco.depot
+    goods = eco.depot / p.economy_1970.factory_stock_days
     inputs = p.production.trucked_input_share * float(eco.capacity.sum()) * e.utilisation * eco.demand_index
     need = goods + inputs
     load = eco.base.load_per_trip
