@@ -13,7 +13,17 @@ from model.run import Run, simulate
 from model.summary import METRIC_UNITS, SUMMARY_METRICS
 
 __all__ = [
-    "METRIC_UNITS", "SERIES_COLUMNS", "SERIES_UNITS", "SUMMARY_METRICS",
-    "AccountingError", "DegenerateEconomyError", "ParamError", "Params", "Run", "ViaChilenaError",
-    "load_params", "parse_override", "simulate",
+    "METRIC_UNITS",
+    "SERIES_COLUMNS",
+    "SERIES_UNITS",
+    "SUMMARY_METRICS",
+    "AccountingError",
+    "DegenerateEconomyError",
+    "ParamError",
+    "Params",
+    "Run",
+    "ViaChilenaError",
+    "load_params",
+    "parse_override",
+    "simulate",
 ]

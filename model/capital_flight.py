@@ -31,7 +31,9 @@ def flee(eco: Economy, p: Params) -> None:
     """Move today's flight through the official and the black-market channels."""
     c, x = p.capital_flight, p.external
     led = eco.ledger
-    rate = (c.base_rate + c.risk_sensitivity * eco.risk + c.inflation_sensitivity * max(eco.expected_inflation, 0.0)) / 365.0
+    rate = (
+        c.base_rate + c.risk_sensitivity * eco.risk + c.inflation_sensitivity * max(eco.expected_inflation, 0.0)
+    ) / 365.0
     escudos = min(rate, 1.0) * max(led.escudos["capitalists"], 0.0)
     official = c.official_channel_share * escudos
     official_usd = min(official / eco.exchange_rate, max(led.dollars["reserves"] - x.reserve_floor, 0.0))

@@ -141,15 +141,25 @@ class Economy:
         private_agents, state_agents = self._truck_agents(p)
         load = trucking * p.transport.trip_days / ((1.0 - p.transport.fleet_headroom) * (private_agents + state_agents))
         return Base(
-            gdp=gdp, industry=industry, agriculture=agriculture, copper=copper,
-            private_services=private_services, public_value_added=public_va,
-            consumer_goods=consumer_goods, wage_per_worker=w0, employment=employment,
-            dividends=dividends, goods_propensity=propensity,
+            gdp=gdp,
+            industry=industry,
+            agriculture=agriculture,
+            copper=copper,
+            private_services=private_services,
+            public_value_added=public_va,
+            consumer_goods=consumer_goods,
+            wage_per_worker=w0,
+            employment=employment,
+            dividends=dividends,
+            goods_propensity=propensity,
             services_propensity=private_services / income,
             dividend_rate=dividends / capitalists_money if capitalists_money > 0 else 0.0,
             tax_rate=e.tax_share * gdp / (gdp - public_va),
             purchases=max(e.public_spending_share * gdp - public_va, 0.0),
-            investment=investment, trucking=trucking, load_per_trip=load, exchange_rate=rate0,
+            investment=investment,
+            trucking=trucking,
+            load_per_trip=load,
+            exchange_rate=rate0,
         )
 
     def _truck_agents(self, p: Params) -> tuple[int, int]:
@@ -220,14 +230,20 @@ class Economy:
         self.official_sales_value = b.consumer_goods
         self.industry_jobs_private = p.economy_1970.industry_employment
         self.industry_jobs_public = 0.0
-        self.income = (b.wage_per_worker * (1.0 - e.unemployment) + 0.0) * self.wage_weight + b.dividends * self.profit_weight
+        self.income = (
+            b.wage_per_worker * (1.0 - e.unemployment) + 0.0
+        ) * self.wage_weight + b.dividends * self.profit_weight
         self.spending_income = self.income.copy()
         # the day's flows, for the recorder (yesterday's values stand in on day 0)
         self.flows: dict[str, float] = dict.fromkeys(FLOW_NAMES, 0.0)
         self.flows.update(
-            industrial_output=b.industry, agricultural_output=b.agriculture, copper_output=b.copper,
-            services_output=b.private_services, public_output=b.public_value_added,
-            private_investment=b.investment, employment=1.0 - e.unemployment,
+            industrial_output=b.industry,
+            agricultural_output=b.agriculture,
+            copper_output=b.copper,
+            services_output=b.private_services,
+            public_output=b.public_value_added,
+            private_investment=b.investment,
+            employment=1.0 - e.unemployment,
         )
         self.cumulative = {"requisitioned": 0.0, "capital_flight_usd": 0.0}
 
@@ -247,8 +263,23 @@ class Economy:
 
 
 FLOW_NAMES = (
-    "industrial_output", "agricultural_output", "copper_output", "services_output", "public_output",
-    "private_investment", "deliveries", "shipments_queued", "fiscal_deficit", "exports_usd",
-    "imports_usd", "official_sales", "black_sales", "jap_sales", "demand", "unmet", "employment",
-    "aps_output", "trucks_available",
+    "industrial_output",
+    "agricultural_output",
+    "copper_output",
+    "services_output",
+    "public_output",
+    "private_investment",
+    "deliveries",
+    "shipments_queued",
+    "fiscal_deficit",
+    "exports_usd",
+    "imports_usd",
+    "official_sales",
+    "black_sales",
+    "jap_sales",
+    "demand",
+    "unmet",
+    "employment",
+    "aps_output",
+    "trucks_available",
 )

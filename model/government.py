@@ -117,4 +117,3 @@ def rationing(env, eco: Economy, p: Params, log: Recorder):
     yield on(env, day)
     eco.rationing = True
     log.event(env.now, "rationing", "government", "32 basic goods rationed through the JAPs")
-

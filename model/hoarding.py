@@ -33,6 +33,7 @@ def hoarding(env, eco: Economy, p: Params, rng: np.random.Generator):
 
 def diversion(expected_premium: float, propensity: float, threshold: float, steepness: float) -> float:
     """Share of a delivery held back: a logistic in the expected premium, zero at no premium."""
+
     def logistic(x: float) -> float:
         return 1.0 / (1.0 + np.exp(-steepness * (x - threshold)))
 

@@ -27,7 +27,12 @@ class Ledger:
     """Balances and cumulative flows; the only place money and dollars change hands."""
 
     def __init__(
-        self, households: np.ndarray, capitalists: float, dollars: dict[str, float], goods_stock: float, tolerance: float
+        self,
+        households: np.ndarray,
+        capitalists: float,
+        dollars: dict[str, float],
+        goods_stock: float,
+        tolerance: float,
     ):
         self.households = households.astype(float)
         self.escudos = {"capitalists": float(capitalists), "treasury": 0.0}
@@ -79,7 +84,9 @@ class Ledger:
         """Move dollars; a flow into or out of reserves must name its place in the identity."""
         touches_reserves = "reserves" in (source, destination)
         if touches_reserves != (flow is not None):
-            raise ValueError(f"a dollar movement {source}->{destination} must name a reserve flow iff it touches reserves")
+            raise ValueError(
+                f"a dollar movement {source}->{destination} must name a reserve flow iff it touches reserves"
+            )
         self.dollars[source] -= amount
         self.dollars[destination] += amount
         if flow is not None:
@@ -103,7 +110,10 @@ class Ledger:
         self._close(day, date, "reserves", self.dollars["reserves"] - implied, abs(implied) + 1.0)
         net = self._net_goods()
         self._close(
-            day, date, "goods", goods_stock - self.goods_stock_start - net,
+            day,
+            date,
+            "goods",
+            goods_stock - self.goods_stock_start - net,
             self.goods_stock_start + sum(self.goods.values()),
         )
         if np.any(self.households < -self.tolerance * max(1.0, abs(balances).sum())):

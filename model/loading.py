@@ -149,7 +149,11 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
         if info is None:
             return model
         annotation = info.annotation
-        inner = getattr(annotation, "__args__", (annotation,))[0] if getattr(annotation, "__origin__", None) is list else annotation
+        inner = (
+            getattr(annotation, "__args__", (annotation,))[0]
+            if getattr(annotation, "__origin__", None) is list
+            else annotation
+        )
         if isinstance(inner, type) and issubclass(inner, BaseModel):
             model = inner
         else:

@@ -51,12 +51,17 @@ def goods(eco: Economy, p: Params) -> None:
     unmet_after = unmet - spent_black
     total_demand = float(demand.sum())
     eco.flows.update(
-        demand=total_demand, unmet=float(unmet_after.sum()), official_sales=float(official.sum()),
-        jap_sales=float(jap.sum()), black_sales=float(black_bought.sum()),
+        demand=total_demand,
+        unmet=float(unmet_after.sum()),
+        official_sales=float(official.sum()),
+        jap_sales=float(jap.sum()),
+        black_sales=float(black_bought.sum()),
     )
     eco.official_sales_value = float(official_value.sum()) + price * float(jap.sum())
     eco.shortage = np.divide(unmet_after, demand, out=np.zeros_like(demand), where=demand > 0)
-    eco.cpi_effective = (price * (sold - float(black_bought.sum())) + float(spent_black.sum())) / sold if sold > 0 else price
+    eco.cpi_effective = (
+        (price * (sold - float(black_bought.sum())) + float(spent_black.sum())) / sold if sold > 0 else price
+    )
     real_demand = total_demand / price / eco.base.consumer_goods
     eco.demand_index += p.production.demand_smoothing * (real_demand - eco.demand_index)
 

@@ -40,9 +40,7 @@ def from_above(env, eco: Economy, p: Params, log: Recorder):
         yield tick
         eco.list_size_now = fa.list_size_after_cut if env.now >= cut else fa.list_size
         quota += fa.monthly_takeovers * eco.scale / 30.4
-        candidates = np.flatnonzero(
-            eco.is_large & (eco.owner == PRIVATE) & (eco.rank < eco.list_size_now * eco.scale)
-        )
+        candidates = np.flatnonzero(eco.is_large & (eco.owner == PRIVATE) & (eco.rank < eco.list_size_now * eco.scale))
         take = candidates[: int(quota)]
         quota -= len(take)
         if len(candidates) <= len(take):
@@ -75,7 +73,9 @@ def shop_floor(env, eco: Economy, p: Params, rng: np.random.Generator, log: Reco
         for firm in np.flatnonzero(returning):
             log.event(env.now, "returned", f"firm {firm}", "intervened firm returned to its owner")
         aps_share = eco.flows["aps_output"] / max(eco.flows["industrial_output"], 1e-12)
-        eco.risk = min(0.99, n.risk_aps_weight * aps_share + n.risk_seizure_weight * eco.recent_seizures + eco.political_risk)
+        eco.risk = min(
+            0.99, n.risk_aps_weight * aps_share + n.risk_seizure_weight * eco.recent_seizures + eco.political_risk
+        )
 
 
 def _spill_over(eco: Economy, p: Params, seizing: np.ndarray) -> None:

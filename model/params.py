@@ -95,8 +95,12 @@ class Economy1970(Section):
     tax_share: float = field("share of GDP", "tax revenue", **SHARE)
     public_spending_share: float = field("share of GDP", "public wages and purchases", **SHARE)
     money_to_gdp: float = field("years of GDP", "money stock (M1) over annual GDP", **NONNEG)
-    household_money_share: float = field("share", "share of the money stock held by households (the rest by capitalists)", **SHARE)
-    consumer_goods_share: float = field("share", "share of industrial output that is consumer goods sold in shops", **SHARE)
+    household_money_share: float = field(
+        "share", "share of the money stock held by households (the rest by capitalists)", **SHARE
+    )
+    consumer_goods_share: float = field(
+        "share", "share of industrial output that is consumer goods sold in shops", **SHARE
+    )
     unemployment: float = field("share", "unemployment rate, Santiago, 1970", **SHARE)
     industry_employment: float = field("share of labour force", "employed in manufacturing", **SHARE)
     agriculture_employment: float = field("share of labour force", "employed in agriculture", **SHARE)
@@ -116,7 +120,9 @@ class Households(Section):
     upper_class_share: float = field("share", "share of neighbourhoods that are upper-class", **SHARE)
     middle_wage_weight: float = field("x working", "wage income of a middle-class neighbourhood", ge=0.0, le=20.0)
     upper_wage_weight: float = field("x working", "wage income of an upper-class neighbourhood", ge=0.0, le=20.0)
-    middle_profit_weight: float = field("x upper", "distributed profits reaching a middle-class neighbourhood", ge=0.0, le=1.0)
+    middle_profit_weight: float = field(
+        "x upper", "distributed profits reaching a middle-class neighbourhood", ge=0.0, le=1.0
+    )
 
 
 class Production(Switchable):
@@ -127,20 +133,34 @@ class Production(Switchable):
     demand_smoothing: float = field("1/day", "speed at which firms' orders follow real demand", gt=0.0, le=1.0)
     depreciation: float = field("1/year", "capital depreciation rate", ge=0.0, le=0.5)
     investment_growth: float = field("1/year", "net capacity growth at zero expropriation risk", ge=-0.2, le=0.3)
-    investment_risk_elasticity: float = field("-", "beta: how fast private investment dies as risk rises", ge=0.0, le=20.0)
+    investment_risk_elasticity: float = field(
+        "-", "beta: how fast private investment dies as risk rises", ge=0.0, le=20.0
+    )
     capital_strike: bool = field("flag", "private investment responds to expropriation risk")
-    aps_investment_ratio: float = field("x depreciation", "APS investment from the budget, in units of depreciation", ge=0.0, le=5.0)
-    aps_efficiency: float = field("share", "output per unit of capacity in the APS relative to private firms", gt=0.0, le=1.5)
+    aps_investment_ratio: float = field(
+        "x depreciation", "APS investment from the budget, in units of depreciation", ge=0.0, le=5.0
+    )
+    aps_efficiency: float = field(
+        "share", "output per unit of capacity in the APS relative to private firms", gt=0.0, le=1.5
+    )
     firm_size_tail: float = field("-", "Pareto tail index of large firms' capacities", ge=0.5, le=5.0)
-    large_firms_output_share: float = field("share", "industrial output made by the large firms modelled one by one", **SHARE)
+    large_firms_output_share: float = field(
+        "share", "industrial output made by the large firms modelled one by one", **SHARE
+    )
     imported_input_share: float = field("share", "mean share of imported inputs in industrial costs", **SHARE)
     trucked_input_share: float = field("share", "share of industrial inputs that must arrive by truck", **SHARE)
     employment_elasticity: float = field("-", "elasticity of private employment to output", ge=0.0, le=1.5)
     aps_hiring: float = field("share", "extra employment the APS takes on over its capacity norm", ge=0.0, le=1.0)
     agriculture_seasonality: float = field("share", "amplitude of the seasonal cycle in farm output", **SHARE)
-    agriculture_reform_growth: float = field("1/year", "farm capacity growth from reform credit and land redistribution", ge=-0.2, le=0.3)
-    land_seizure_disruption: float = field("share per militancy unit", "farm output lost per unit of rural militancy", ge=0.0, le=1.0)
-    copper_post_nationalisation_productivity: float = field("share", "copper output after nationalisation relative to before (technicians leaving)", gt=0.0, le=1.5)
+    agriculture_reform_growth: float = field(
+        "1/year", "farm capacity growth from reform credit and land redistribution", ge=-0.2, le=0.3
+    )
+    land_seizure_disruption: float = field(
+        "share per militancy unit", "farm output lost per unit of rural militancy", ge=0.0, le=1.0
+    )
+    copper_post_nationalisation_productivity: float = field(
+        "share", "copper output after nationalisation relative to before (technicians leaving)", gt=0.0, le=1.5
+    )
     el_teniente_strike: Window = field("dates", "El Teniente strike (source: UCH)")
     el_teniente_output_loss: float = field("share", "copper output lost while El Teniente is on strike", **SHARE)
     services_headroom: float = field("x 1970", "services output cap relative to 1970", ge=1.0, le=3.0)
@@ -149,22 +169,39 @@ class Production(Switchable):
 class CapitalFlight(Switchable):
     """Capitalists moving liquid wealth abroad as expropriation risk and inflation rise."""
 
-    base_rate: float = field("1/year", "share of liquid wealth moved abroad at zero risk and zero inflation", ge=0.0, le=1.0)
+    base_rate: float = field(
+        "1/year", "share of liquid wealth moved abroad at zero risk and zero inflation", ge=0.0, le=1.0
+    )
     risk_sensitivity: float = field("1/year per risk", "extra flight per unit of expropriation risk", ge=0.0, le=5.0)
-    inflation_sensitivity: float = field("1/year per inflation", "extra flight per unit of expected annual inflation", ge=0.0, le=5.0)
-    official_channel_share: float = field("share", "share of flight through over/under-invoicing, draining reserves", **SHARE)
-    dollar_premium_sensitivity: float = field("-", "black-market dollar premium per unit of unofficial flight relative to private dollar holdings", ge=0.0, le=100.0)
+    inflation_sensitivity: float = field(
+        "1/year per inflation", "extra flight per unit of expected annual inflation", ge=0.0, le=5.0
+    )
+    official_channel_share: float = field(
+        "share", "share of flight through over/under-invoicing, draining reserves", **SHARE
+    )
+    dollar_premium_sensitivity: float = field(
+        "-",
+        "black-market dollar premium per unit of unofficial flight relative to private dollar holdings",
+        ge=0.0,
+        le=100.0,
+    )
     private_dollars_1970: float = field("US$m", "dollars held by residents in 1970", ge=0.0)
-    private_dollar_inflow: float = field("US$m/year", "dollars reaching residents outside official channels (tourism, remittances)", ge=0.0)
+    private_dollar_inflow: float = field(
+        "US$m/year", "dollars reaching residents outside official channels (tourism, remittances)", ge=0.0
+    )
 
 
 class Hoarding(Switchable):
     """Shopkeepers diverting deliveries from controlled shelves to a hoard sold on the black market."""
 
     propensity: float = field("share", "most of a delivery a shopkeeper will divert", **SHARE)
-    premium_threshold: float = field("premium", "expected premium at which half the propensity is used", ge=0.0, le=10.0)
+    premium_threshold: float = field(
+        "premium", "expected premium at which half the propensity is used", ge=0.0, le=10.0
+    )
     premium_steepness: float = field("1/premium", "steepness of the logistic response to the premium", ge=0.1, le=100.0)
-    expectation_speed: float = field("1/day", "speed at which the expected premium follows the observed one", gt=0.0, le=1.0)
+    expectation_speed: float = field(
+        "1/day", "speed at which the expected premium follows the observed one", gt=0.0, le=1.0
+    )
     release_rate: float = field("1/day", "share of the hoard offered on the black market each day", gt=0.0, le=1.0)
     premium_cap: float = field("premium", "highest black-market premium over official prices", gt=0.0, le=50.0)
     jap_damping: float = field("share", "how much less a shopkeeper diverts where a JAP inspects", **SHARE)
@@ -180,7 +217,9 @@ class Transport(Switchable):
     trucks_per_agent: float = field("trucks", "real trucks one truck agent stands for at scale 1", ge=1.0)
     fleet_headroom: float = field("share", "trucks idle on a normal day in 1970", ge=0.0, le=0.9)
     trip_days: float = field("days", "time a truck is held by one shipment", ge=1.0, le=10.0)
-    coordination_loads_per_day: float = field("loads/truck/day", "loads a state-coordinated truck carries per trip slot (the telex network)", ge=0.5, le=5.0)
+    coordination_loads_per_day: float = field(
+        "loads/truck/day", "loads a state-coordinated truck carries per trip slot (the telex network)", ge=0.5, le=5.0
+    )
 
 
 class TruckerStrike(Switchable):
@@ -199,19 +238,33 @@ class TruckerStrike(Switchable):
 class PopularPower(Switchable):
     """JAPs (supply and price committees) and cordones industriales."""
 
-    jap_formation_rate: float = field("1/day", "hazard of a JAP forming in a neighbourhood with no shortage", ge=0.0, le=1.0)
-    jap_shortage_sensitivity: float = field("-", "multiplier on the hazard per unit of local shortage rate", ge=0.0, le=200.0)
+    jap_formation_rate: float = field(
+        "1/day", "hazard of a JAP forming in a neighbourhood with no shortage", ge=0.0, le=1.0
+    )
+    jap_shortage_sensitivity: float = field(
+        "-", "multiplier on the hazard per unit of local shortage rate", ge=0.0, le=200.0
+    )
     legal_basis: dt.date = field("date", "DIRINCO Resolution 112 gives JAPs legal standing (source: Diario Oficial)")
     legal_basis_multiplier: float = field("x", "formation hazard multiplier once JAPs are legal", ge=1.0, le=20.0)
-    working_class_multiplier: float = field("x", "formation hazard multiplier in working-class neighbourhoods", ge=0.0, le=20.0)
-    dissolution_rate: float = field("1/day", "hazard of a JAP dissolving when the government demobilises", ge=0.0, le=1.0)
+    working_class_multiplier: float = field(
+        "x", "formation hazard multiplier in working-class neighbourhoods", ge=0.0, le=20.0
+    )
+    dissolution_rate: float = field(
+        "1/day", "hazard of a JAP dissolving when the government demobilises", ge=0.0, le=1.0
+    )
     inspection_rate: float = field("1/day", "inspections of its shops a JAP makes a day", ge=0.0, le=1.0)
     detection_probability: float = field("share", "chance an inspection finds a hoard", **SHARE)
     requisition_share: float = field("share", "share of a found hoard requisitioned", **SHARE)
-    cordones: list[dt.date] = field("dates", "known cordón founding dates; Cerrillos-Maipú 1972-06-19 (source: Gaudichaud)")
+    cordones: list[dt.date] = field(
+        "dates", "known cordón founding dates; Cerrillos-Maipú 1972-06-19 (source: Gaudichaud)"
+    )
     belts: int = field("count", "industrial belts where cordones can form", ge=1, le=50)
-    cordon_formation_probability: float = field("share", "chance a belt forms a cordón when its factories are locked out", **SHARE)
-    reopening_efficiency: float = field("share", "output of a factory reopened by its workers relative to normal", **SHARE)
+    cordon_formation_probability: float = field(
+        "share", "chance a belt forms a cordón when its factories are locked out", **SHARE
+    )
+    reopening_efficiency: float = field(
+        "share", "output of a factory reopened by its workers relative to normal", **SHARE
+    )
     reopening_days: float = field("days", "days a cordón takes to reopen a locked-out factory", gt=0.0, le=60.0)
     volunteer_trucks: float = field("trucks per cordón", "factory vehicles a cordón puts on the road", ge=0.0)
 
@@ -219,8 +272,12 @@ class PopularPower(Switchable):
 class FromAbove(Section):
     """The government's list of firms for the social property area."""
 
-    monthly_takeovers: float = field("firms/month", "firms the government takes from its list a month", ge=0.0, le=200.0)
-    list_size: int = field("firms", "firms named for the APS (253 in the bill of 1971-10-20; source: escolares.net)", ge=0, le=5000)
+    monthly_takeovers: float = field(
+        "firms/month", "firms the government takes from its list a month", ge=0.0, le=200.0
+    )
+    list_size: int = field(
+        "firms", "firms named for the APS (253 in the bill of 1971-10-20; source: escolares.net)", ge=0, le=5000
+    )
     list_cut: dt.date = field("date", "the list cut to 91 strategic firms")
     list_size_after_cut: int = field("firms", "firms on the list after the cut", ge=0, le=5000)
 
@@ -231,21 +288,33 @@ class FromBelow(Section):
     enabled: bool = field("flag", "seizures from the shop floor")
     militancy_decay: float = field("1/day", "daily decay of militancy toward zero", ge=0.0, le=1.0)
     militancy_noise: float = field("units/day^0.5", "day-to-day variation of militancy", ge=0.0, le=5.0)
-    sabotage_push: float = field("units/day", "militancy gained per day while the owner disinvests or locks out", ge=0.0, le=5.0)
+    sabotage_push: float = field(
+        "units/day", "militancy gained per day while the owner disinvests or locks out", ge=0.0, le=5.0
+    )
     nearby_seizure_push: float = field("units", "militancy gained in a belt for each seizure in it", ge=0.0, le=5.0)
     seizure_threshold: float = field("units", "militancy above which workers may seize the factory", ge=0.0, le=50.0)
-    seizure_rate: float = field("1/day per unit", "seizure hazard per unit of militancy over the threshold", ge=0.0, le=1.0)
-    seizure_days: float = field("days", "days a seizure stops production before the government decides", ge=0.0, le=120.0)
+    seizure_rate: float = field(
+        "1/day per unit", "seizure hazard per unit of militancy over the threshold", ge=0.0, le=1.0
+    )
+    seizure_days: float = field(
+        "days", "days a seizure stops production before the government decides", ge=0.0, le=120.0
+    )
 
 
 class Nationalisation(Switchable):
     """Nationalisation from above and from the shop floor."""
 
-    copper: dt.date = field("date", "copper nationalised by constitutional reform (source: most sources; LOC says 11 Jun)")
+    copper: dt.date = field(
+        "date", "copper nationalised by constitutional reform (source: most sources; LOC says 11 Jun)"
+    )
     from_above: FromAbove = field("-", "the government's list")
     from_below: FromBelow = field("-", "seizures from the shop floor")
-    risk_aps_weight: float = field("risk per APS share", "expropriation risk per unit of APS output share", ge=0.0, le=5.0)
-    risk_seizure_weight: float = field("risk per seizure rate", "expropriation risk per recent seizure per firm", ge=0.0, le=1000.0)
+    risk_aps_weight: float = field(
+        "risk per APS share", "expropriation risk per unit of APS output share", ge=0.0, le=5.0
+    )
+    risk_seizure_weight: float = field(
+        "risk per seizure rate", "expropriation risk per recent seizure per firm", ge=0.0, le=1000.0
+    )
     risk_list_weight: float = field("risk", "extra risk of a firm that is on the government's list", ge=0.0, le=1.0)
 
 
@@ -253,7 +322,9 @@ class WageReadjustment(Section):
     """A dated readjustment of wages (source: UCH; LOC)."""
 
     date: dt.date = field("date", "day the readjustment takes effect")
-    indexation: float = field("share of past inflation", "share of official inflation since the last readjustment granted", ge=0.0, le=3.0)
+    indexation: float = field(
+        "share of past inflation", "share of official inflation since the last readjustment granted", ge=0.0, le=3.0
+    )
     real_increase: float = field("share", "real increase on top of indexation", ge=-0.5, le=1.0)
 
 
@@ -268,7 +339,9 @@ class PriceDecree(Section):
     """A dated general price adjustment (source: VUSK; CIA for August 1972)."""
 
     date: dt.date = field("date", "day of the decree")
-    catch_up: float = field("share of the cost gap", "share of the gap between unit cost and official price closed", ge=0.0, le=3.0)
+    catch_up: float = field(
+        "share of the cost gap", "share of the gap between unit cost and official price closed", ge=0.0, le=3.0
+    )
 
 
 class StanceEffects(Section):
@@ -277,7 +350,9 @@ class StanceEffects(Section):
     jap_formation: float = field("x", "multiplier on the JAP formation hazard", ge=0.0, le=10.0)
     cordon_support: float = field("x", "multiplier on cordón formation and volunteer trucks", ge=0.0, le=10.0)
     intervention_probability: float = field("share", "chance the government intervenes a seized firm", **SHARE)
-    direct_supply_share: float = field("share", "share of a JAP neighbourhood's deliveries through state distribution", **SHARE)
+    direct_supply_share: float = field(
+        "share", "share of a JAP neighbourhood's deliveries through state distribution", **SHARE
+    )
     return_rate: float = field("1/day", "hazard of an intervened firm being returned to its owner", ge=0.0, le=1.0)
 
 
@@ -293,15 +368,21 @@ class Government(Switchable):
     """Wage and price policy, the budget financed by money, and the stance toward Popular Power."""
 
     wage_readjustments: list[WageReadjustment] = field("-", "dated wage readjustments")
-    inflation_at_start: float = field("share", "official inflation from the January 1970 readjustment to day 0 (source: VUSK; LOC)", ge=0.0, le=2.0)
-    wage_drift: float = field("1/year per militancy unit", "wage gains between readjustments won by strikes", ge=0.0, le=2.0)
+    inflation_at_start: float = field(
+        "share", "official inflation from the January 1970 readjustment to day 0 (source: VUSK; LOC)", ge=0.0, le=2.0
+    )
+    wage_drift: float = field(
+        "1/year per militancy unit", "wage gains between readjustments won by strikes", ge=0.0, le=2.0
+    )
     price_review_days: float = field("days", "days between routine price reviews", ge=1.0, le=365.0)
     price_policy: list[PricePolicy] = field("-", "routine price-review policy in force from each date")
     price_decrees: list[PriceDecree] = field("-", "dated general price adjustments")
     labour_cost_share: float = field("share", "wages in unit cost", **SHARE)
     import_cost_share: float = field("share", "imported inputs in unit cost", **SHARE)
     spending_growth: float = field("1/year", "real growth of public spending under the UP programme", ge=-0.5, le=1.0)
-    public_employment_growth: float = field("1/year", "growth of public employment (the employment programme)", ge=-0.5, le=1.0)
+    public_employment_growth: float = field(
+        "1/year", "growth of public employment (the employment programme)", ge=-0.5, le=1.0
+    )
     tax_lag_days: float = field("days", "lag between income and tax collection (the Tanzi effect)", ge=0.0, le=365.0)
     subsidy_share: float = field("share of official sales", "subsidy to state distribution of goods", **SHARE)
     stance_before_conciliation: Stance = field("stance", "stance toward Popular Power before the military cabinet")
@@ -309,7 +390,9 @@ class Government(Switchable):
     stance_after_conciliation: Stance = field("stance", "stance after the conciliation date")
     stances: Stances = field("-", "what each stance does")
     rationing: dt.date = field("date", "rationing of 32 items announced (source: UCH p198)")
-    rationing_supply_boost: float = field("share", "extra direct supply share to JAP neighbourhoods after rationing", **SHARE)
+    rationing_supply_boost: float = field(
+        "share", "extra direct supply share to JAP neighbourhoods after rationing", **SHARE
+    )
 
 
 class CopperPrice(Section):
@@ -331,7 +414,11 @@ class External(Switchable):
 
     reserves_1970: float = field("US$m", "net international reserves at day 0 (source: UCH p20)")
     copper_exports_1970: float = field("US$m/year", "copper export value, 1970 (source: UCH Table 2)", ge=0.0)
-    copper_returned_value: float = field("share", "share of copper proceeds returned to Chile before nationalisation (the rest remitted as profit)", **SHARE)
+    copper_returned_value: float = field(
+        "share",
+        "share of copper proceeds returned to Chile before nationalisation (the rest remitted as profit)",
+        **SHARE,
+    )
     other_exports_1970: float = field("US$m/year", "non-copper exports, 1970 (source: UCH Table 2)", ge=0.0)
     food_imports_1970: float = field("US$m/year", "food imports, 1970 (source: UCH)", ge=0.0)
     input_imports_1970: float = field("US$m/year", "imported industrial inputs, 1970", ge=0.0)
@@ -341,12 +428,16 @@ class External(Switchable):
     credit_1970: float = field("US$m/year", "new credit from the United States and multilateral lenders, 1970", ge=0.0)
     credit_cut: dt.date = field("date", "credit cut: the 'invisible blockade'")
     credit_after_cut: float = field("US$m/year", "new credit from those lenders after the cut", ge=0.0)
-    other_credit: float = field("US$m/year", "credits from other sources (socialist and Latin American lenders)", ge=0.0)
+    other_credit: float = field(
+        "US$m/year", "credits from other sources (socialist and Latin American lenders)", ge=0.0
+    )
     other_credit_from: dt.date = field("date", "first day of the other credits")
     debt_service: float = field("US$m/year", "debt service paid in dollars", ge=0.0)
     debt_moratorium: dt.date = field("date", "moratorium on debt service declared")
     debt_service_after_moratorium: float = field("US$m/year", "debt service paid after the moratorium", ge=0.0)
-    drawdown_rate: float = field("1/day", "share of reserves above the floor spendable on imports a day", ge=0.0, le=1.0)
+    drawdown_rate: float = field(
+        "1/day", "share of reserves above the floor spendable on imports a day", ge=0.0, le=1.0
+    )
     reserve_floor: float = field("US$m", "reserves below which imports are cut to current receipts")
     food_import_elasticity: float = field("-", "elasticity of food imports to the domestic food gap", ge=0.0, le=5.0)
 

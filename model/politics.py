@@ -24,7 +24,12 @@ def political_calendar(env, eco: Economy, p: Params, log: Recorder):
             return
         yield on(env, day)
         happen(eco, event)
-        log.event(env.now, "political", event.name, f"militancy {event.militancy_jump:+g}, risk {event.risk_jump:+g} ({event.source})")
+        log.event(
+            env.now,
+            "political",
+            event.name,
+            f"militancy {event.militancy_jump:+g}, risk {event.risk_jump:+g} ({event.source})",
+        )
 
 
 def happen(eco: Economy, event: PoliticalEvent) -> None:

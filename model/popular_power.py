@@ -39,8 +39,9 @@ def popular_power(env, eco: Economy, p: Params, rng: np.random.Generator, log: R
         cordones(eco, p, rng, effects.cordon_support, day, log, env.now)
 
 
-def form_japs(eco: Economy, p: Params, rng: np.random.Generator, legal: bool, support: float,
-              log: Recorder, now: float) -> None:
+def form_japs(
+    eco: Economy, p: Params, rng: np.random.Generator, legal: bool, support: float, log: Recorder, now: float
+) -> None:
     """JAPs form where shortage bites, faster once legal and when the government backs them."""
     pp = p.popular_power
     hazard = pp.jap_formation_rate * (1.0 + pp.jap_shortage_sensitivity * eco.shortage) * support
@@ -68,8 +69,12 @@ def inspect(eco: Economy, p: Params, rng: np.random.Generator, log: Recorder, no
     eco.jap_stock += taken
     eco.cumulative["requisitioned"] += float(taken.sum())
     if found.any():
-        log.event(now, "requisition", "JAPs", f"hoards requisitioned in {int(found.sum())} neighbourhoods: "
-                  f"{float(taken.sum()):.3f} E°m of 1970")
+        log.event(
+            now,
+            "requisition",
+            "JAPs",
+            f"hoards requisitioned in {int(found.sum())} neighbourhoods: {float(taken.sum()):.3f} E°m of 1970",
+        )
 
 
 def found_cordon(eco: Economy, belt: int, log: Recorder, now: float, how: str) -> None:
@@ -78,8 +83,9 @@ def found_cordon(eco: Economy, belt: int, log: Recorder, now: float, how: str) -
     log.event(now, "cordon_formed", f"belt {belt}", how)
 
 
-def cordones(eco: Economy, p: Params, rng: np.random.Generator, support: float, day: int,
-             log: Recorder, now: float) -> None:
+def cordones(
+    eco: Economy, p: Params, rng: np.random.Generator, support: float, day: int, log: Recorder, now: float
+) -> None:
     """Lockouts provoke cordones; cordones reopen locked-out factories after a few days."""
     pp = p.popular_power
     locked = eco.locked_out & ~eco.reopened & (eco.belt >= 0)
@@ -94,4 +100,6 @@ def cordones(eco: Economy, p: Params, rng: np.random.Generator, support: float, 
     if ready.any():
         eco.reopened |= ready
         eco.militancy[ready] += p.nationalisation.from_below.sabotage_push * pp.reopening_days
-        log.event(now, "factories_reopened", "cordones", f"{int(ready.sum())} locked-out factories reopened by their workers")
+        log.event(
+            now, "factories_reopened", "cordones", f"{int(ready.sum())} locked-out factories reopened by their workers"
+        )

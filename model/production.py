@@ -142,9 +142,11 @@ def pay_incomes(eco: Economy, p: Params) -> None:
     """Wages from private employers and the state; profits distributed to upper households."""
     b = eco.base
     wage = eco.wage * b.wage_per_worker
-    services_jobs = b.employment["services"] * (
-        eco.flows["services_output"] / b.private_services if b.private_services > 0 else 1.0
-    ) ** p.production.employment_elasticity
+    services_jobs = (
+        b.employment["services"]
+        * (eco.flows["services_output"] / b.private_services if b.private_services > 0 else 1.0)
+        ** p.production.employment_elasticity
+    )
     copper_jobs = b.employment["copper"]
     farm_jobs = b.employment["agriculture"]
     private_jobs = eco.industry_jobs_private + farm_jobs + services_jobs + (0.0 if eco.copper_state else copper_jobs)

@@ -86,29 +86,53 @@ class Recorder:
         spent, received = led.treasury_spent, led.treasury_received
         deficit = (spent - self._treasury[0]) - (received - self._treasury[1])
         self._treasury = (spent, received)
-        gdp = (f["industrial_output"] + f["agricultural_output"] + f["copper_output"]
-               + f["services_output"] + f["public_output"])
+        gdp = (
+            f["industrial_output"]
+            + f["agricultural_output"]
+            + f["copper_output"]
+            + f["services_output"]
+            + f["public_output"]
+        )
         sold = f["official_sales"] + f["black_sales"] + f["jap_sales"]
         aps = (eco.owner != PRIVATE) & eco.is_large
         return [
-            gdp, f["industrial_output"], f["agricultural_output"], f["copper_output"], f["services_output"],
-            100.0 * eco.price, 100.0 * eco.cpi_effective, eco.premium, eco.dollar_premium,
+            gdp,
+            f["industrial_output"],
+            f["agricultural_output"],
+            f["copper_output"],
+            f["services_output"],
+            100.0 * eco.price,
+            100.0 * eco.cpi_effective,
+            eco.premium,
+            eco.dollar_premium,
             f["unmet"] / f["demand"] if f["demand"] > 0 else 0.0,
             f["black_sales"] / sold if sold > 0 else 0.0,
             f["jap_sales"] / sold if sold > 0 else 0.0,
-            100.0 * eco.wage / eco.price, 100.0 * eco.wage,
+            100.0 * eco.wage / eco.price,
+            100.0 * eco.wage,
             max(0.0, 1.0 - f["employment"]),
-            led.money_stock, deficit, gdp * eco.price,
-            led.dollars["reserves"], eco.exchange_rate, eco.cumulative["capital_flight_usd"],
-            f["exports_usd"], f["imports_usd"], eco.import_ratio,
-            f["private_investment"], float(eco.hoard.sum()), float(eco.shelf.sum()),
+            led.money_stock,
+            deficit,
+            gdp * eco.price,
+            led.dollars["reserves"],
+            eco.exchange_rate,
+            eco.cumulative["capital_flight_usd"],
+            f["exports_usd"],
+            f["imports_usd"],
+            eco.import_ratio,
+            f["private_investment"],
+            float(eco.hoard.sum()),
+            float(eco.shelf.sum()),
             eco.cumulative["requisitioned"],
             float(aps.sum()) * eco.real_firms_per_agent,
             f["aps_output"] / f["industrial_output"] if f["industrial_output"] > 0 else 0.0,
-            eco.risk, float(eco.militancy[eco.is_large].mean()),
-            float(eco.jap.mean()), float(eco.cordon.sum()),
+            eco.risk,
+            float(eco.militancy[eco.is_large].mean()),
+            float(eco.jap.mean()),
+            float(eco.cordon.sum()),
             eco.trucks_real(eco.private_agents + eco.state_agents - eco.struck_agents + eco.volunteer_agents),
-            f["shipments_queued"], f["deliveries"],
+            f["shipments_queued"],
+            f["deliveries"],
         ]
 
     def series(self) -> pd.DataFrame:
@@ -120,9 +144,11 @@ class Recorder:
         """The event log: date, kind, agent, detail."""
         start = np.datetime64(self.eco.start, "D")
         days = np.array([int(e[0]) for e in self.events], dtype="timedelta64[D]")
-        return pd.DataFrame({
-            "date": pd.to_datetime(start + days) if len(days) else pd.to_datetime([]),
-            "kind": [e[1] for e in self.events],
-            "agent": [e[2] for e in self.events],
-            "detail": [e[3] for e in self.events],
-        })
+        return pd.DataFrame(
+            {
+                "date": pd.to_datetime(start + days) if len(days) else pd.to_datetime([]),
+                "kind": [e[1] for e in self.events],
+                "agent": [e[2] for e in self.events],
+                "detail": [e[3] for e in self.events],
+            }
+        )

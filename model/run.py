@@ -34,8 +34,18 @@ from model.errors import DegenerateEconomyError
 from model.params import Params
 
 STREAMS = (
-    "setup", "production", "external", "transport", "october_strike", "july_1973_strike",
-    "hoarding", "popular_power", "markets", "capital_flight", "nationalisation", "government",
+    "setup",
+    "production",
+    "external",
+    "transport",
+    "october_strike",
+    "july_1973_strike",
+    "hoarding",
+    "popular_power",
+    "markets",
+    "capital_flight",
+    "nationalisation",
+    "government",
 )
 
 

@@ -21,8 +21,9 @@ from model.record import Recorder
 from model.transport import Fleet
 
 
-def trucker_strike(env, eco: Economy, fleet: Fleet, p: Params, s: TruckerStrike, name: str,
-                   rng: np.random.Generator, log: Recorder):
+def trucker_strike(
+    env, eco: Economy, fleet: Fleet, p: Params, s: TruckerStrike, name: str, rng: np.random.Generator, log: Recorder
+):
     """SimPy process: withdraw trucks, lock out factories and close shops, then return them."""
     first, last = day_of(s.window.start, p.run.start), day_of(s.window.end, p.run.start)
     if first >= eco.n_days:
@@ -54,8 +55,12 @@ def trucker_strike(env, eco: Economy, fleet: Fleet, p: Params, s: TruckerStrike,
         eco.struck_agents = withdrawn - requisitioned
         eco.volunteer_agents = volunteers
         yield env.timeout(1)
-    log.event(env.now, "strike_end", name, f"{eco.trucks_real(withdrawn):.0f} trucks withdrawn, "
-              f"{eco.trucks_real(requisitioned):.0f} requisitioned")
+    log.event(
+        env.now,
+        "strike_end",
+        name,
+        f"{eco.trucks_real(withdrawn):.0f} trucks withdrawn, {eco.trucks_real(requisitioned):.0f} requisitioned",
+    )
     eco.locked_out &= ~locked
     eco.reopened &= ~locked
     eco.shop_closure -= s.shop_closure

@@ -53,7 +53,7 @@ OCTOBER_STRIKE = ("1972-10-09", "1972-11-05")
 
 
 def _december(series: pd.Series, year: int) -> float:
-    values = series.loc[f"{year}-12-01":f"{year}-12-31"]
+    values = series.loc[f"{year}-12-01" : f"{year}-12-31"]
     return float(values.mean()) if len(values) == 31 else np.nan
 
 
@@ -66,12 +66,12 @@ def _on(series: pd.Series, date: str) -> float:
 
 
 def _deficit_share(s: pd.DataFrame, year: int) -> float:
-    rows = s.loc[f"{year}-01-01":f"{year}-12-31"]
+    rows = s.loc[f"{year}-01-01" : f"{year}-12-31"]
     return float(rows["fiscal_deficit"].sum() / rows["nominal_gdp"].sum()) if len(rows) else np.nan
 
 
 def _window(series: pd.Series, window: tuple[str, str], how: str) -> float:
-    values = series.loc[window[0]:window[1]]
+    values = series.loc[window[0] : window[1]]
     return float(getattr(values, how)()) if len(values) else np.nan
 
 

@@ -66,7 +66,9 @@ def load_trucks(env: simpy.Environment, eco: Economy, fleet: Fleet, p: Params) -
     weights = parts / parts.sum() if parts.sum() > 0 else parts
     for route, amount in enumerate(parts):
         if amount > 0:
-            env.process(shipment(env, eco, fleet, p, route, amount, private_used * weights[route], state_used * weights[route]))
+            env.process(
+                shipment(env, eco, fleet, p, route, amount, private_used * weights[route], state_used * weights[route])
+            )
 
 
 def shipment(env, eco: Economy, fleet: Fleet, p: Params, route: int, amount: float, private: float, state: float):
