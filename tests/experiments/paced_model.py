@@ -6,7 +6,7 @@ import time
 
 import model
 
-PAUSE_S = 0.1
+PAUSE_S = 0.05
 
 
 def simulate(params, seed: int):

@@ -77,7 +77,7 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @pytest.mark.slow
-def test_dask_cluster_gives_the_same_runs_as_serial(tmp_path):
+def test_dask_clusters_give_the_same_runs_as_serial(tmp_path):
     path = small_experiment(tmp_path)
     serial = experiments.run(path, workers=1, out=tmp_path / "serial", progress=False)
     address = f"tcp://127.0.0.1:{free_port()}"
@@ -98,6 +98,10 @@ def test_dask_cluster_gives_the_same_runs_as_serial(tmp_path):
         for log in logs:
             log.close()
     assert on_dask.manifest["executor"] == f"dask ({address})"
-    pd.testing.assert_frame_equal(comparable(serial.runs), comparable(on_dask.runs))
-    for run_id in serial.runs["run_id"]:
-        pd.testing.assert_frame_equal(serial.series(run_id), on_dask.series(run_id))
+    local = experiments.run(path, dask_local=True, workers=2, out=tmp_path / "local",
+                            progress=False)
+    assert local.manifest["executor"] == "dask (local cluster of 2 workers)"
+    for results in (on_dask, local):
+        pd.testing.assert_frame_equal(comparable(serial.runs), comparable(results.runs))
+        for run_id in serial.runs["run_id"]:
+            pd.testing.assert_frame_equal(serial.series(run_id), results.series(run_id))
