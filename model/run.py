@@ -51,12 +51,25 @@ STREAMS = (
 
 @dataclass
 class Run:
-    """One simulation: daily series, the event log and summary metrics."""
+    """One simulation: daily series, the event log, summary metrics and SimPy's event count."""
 
     series: pd.DataFrame
     events: pd.DataFrame
     summary: dict[str, float] = field(default_factory=dict)
     seed: int = 0
+    simpy_events: int = 0
+
+
+class CountingEnvironment(simpy.Environment):
+    """A SimPy environment that counts the events it schedules (a guard against event explosions)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scheduled = 0
+
+    def schedule(self, event, priority=simpy.core.NORMAL, delay=0) -> None:  # noqa: D102
+        self.scheduled += 1
+        super().schedule(event, priority, delay)
 
 
 def streams(seed: int) -> dict[str, np.random.Generator]:
@@ -70,7 +83,7 @@ def simulate(params: Params, seed: int) -> Run:
     rng = streams(seed)
     p = params
     eco = Economy(p, rng["setup"])
-    env = simpy.Environment()
+    env = CountingEnvironment()
     log = record.Recorder(eco)
     fleet = transport.Fleet(env, eco)
     start = env.process
@@ -104,7 +117,8 @@ def simulate(params: Params, seed: int) -> Run:
     env.run(until=eco.n_days)
     series = log.series()
     events = log.event_table()
-    return Run(series=series, events=events, summary=summary.summarise(series, events, eco.scale), seed=seed)
+    metrics = summary.summarise(series, events, eco.scale)
+    return Run(series=series, events=events, summary=metrics, seed=seed, simpy_events=env.scheduled)
 
 
 def _close_day(eco: Economy, day: int) -> None:

@@ -62,6 +62,8 @@ def load_trucks(env: simpy.Environment, eco: Economy, fleet: Fleet, p: Params) -
     eco.in_transit += goods * shipped
     eco.input_need = inputs
     eco.flows["shipments_queued"] = eco.depot
+    # a hair under what is free, so that rounding never makes a shipment wait for a truck
+    private_used, state_used = private_used * (1 - 1e-9), state_used * (1 - 1e-9)
     parts = np.append(fleet.route_share * goods, inputs) * shipped
     weights = parts / parts.sum() if parts.sum() > 0 else parts
     for route, amount in enumerate(parts):
@@ -78,10 +80,11 @@ def shipment(env, eco: Economy, fleet: Fleet, p: Params, route: int, amount: flo
     if state > 0:
         yield fleet.state.get(state)
     yield env.timeout(p.transport.trip_days - (PHASE["dispatch"] - PHASE["arrival"]))
+    # releasing never waits (the containers are unbounded), so the puts are not yielded
     if private > 0:
-        yield fleet.private.put(private)
+        fleet.private.put(private)
     if state > 0:
-        yield fleet.state.put(state)
+        fleet.state.put(state)
     if route < len(fleet.members):
         deliver(eco, fleet, route, amount)
     else:

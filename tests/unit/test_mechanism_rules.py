@@ -1,0 +1,43 @@
+"""Single mechanisms in isolation: hoarding's response, the calendar, trucks held by shipments."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import simpy
+
+from model.calendar import date_of, day_of
+from model.economy import Economy
+from model.hoarding import diversion
+from model.run import streams
+from model.transport import Fleet, shipment
+
+
+def test_diversion_is_zero_without_premium_and_rises_with_it():
+    shares = [diversion(x, 0.4, 0.5, 4.0) for x in (0.0, 0.25, 0.5, 1.0, 3.0)]
+    assert shares[0] == 0.0
+    assert all(a < b for a, b in zip(shares, shares[1:]))
+    assert shares[-1] <= 0.4
+
+
+def test_calendar_round_trip():
+    start = dt.date(1970, 11, 4)
+    assert day_of(dt.date(1973, 9, 11), start) == 1042
+    assert date_of(1042, start) == dt.date(1973, 9, 11)
+
+
+def test_a_shipment_holds_its_trucks_for_the_trip(baseline_params):
+    eco = Economy(baseline_params, streams(1)["setup"])
+    env = simpy.Environment()
+    fleet = Fleet(env, eco)
+    before = fleet.private.level
+    in_transit = eco.in_transit = 5.0
+    env.process(shipment(env, eco, fleet, baseline_params, 0, in_transit, 10.0, 0.0))
+    env.run(until=0.5)
+    assert fleet.private.level == before - 10.0
+    env.run(until=2.0)
+    assert fleet.private.level == before
+    assert eco.in_transit == 0.0
+    assert np.isclose(eco.shelf.sum() + eco.hoard.sum() + eco.jap_stock.sum(),
+                      Economy(baseline_params, streams(1)["setup"]).shelf.sum() + in_transit)
