@@ -11,10 +11,12 @@ import pytest
 
 from experiments.report import build_report
 from experiments.results import DEFAULT_EVENTS, History, Target
+from experiments.runner import run
+
+BASELINE = Path(__file__).resolve().parents[2] / "params" / "baseline.toml"
 
 DATES = pd.date_range("1970-11-04", "1973-09-11", freq="D", name="date")
-SERIES = ("gdp", "industrial_output", "cpi_effective", "real_wage", "unemployment_rate",
-          "shortage_rate", "reserves_usd", "aps_output_share")
+SERIES = ("gdp", "cpi_effective", "real_wage", "unemployment_rate")
 METRICS = ("gdp_growth_1971", "inflation_1972", "unemployment_end_1971", "reserves_end_1972",
            "aps_firms_end")
 
@@ -22,8 +24,8 @@ METRICS = ("gdp_growth_1971", "inflation_1972", "unemployment_end_1971", "reserv
 def _series(rng: np.random.Generator, shift: float) -> pd.DataFrame:
     t = np.arange(len(DATES)) / 365.0
     walk = np.cumsum(rng.normal(0, 0.01, (len(DATES), len(SERIES))), axis=0)
-    base = np.array([100, 80, 100, 1.0, 0.08, 0.05, 400, 0.2])
-    trend = np.array([0.05, 0.04, 0.6, -0.1, -0.01, 0.1, -120, 0.15]) * (1 + shift)
+    base = np.array([100, 100, 1.0, 0.08])
+    trend = np.array([0.05, 0.6, -0.1, -0.01]) * (1 + shift)
     return pd.DataFrame(base * (1 + walk) + np.outer(t, trend), index=DATES, columns=SERIES)
 
 
@@ -108,6 +110,45 @@ KINDS = {
                                for i in range(12)], "replications": 1, "sensitivity": True},
 }
 
+# Tiny real experiments (short horizon) on the baseline parameters: {kind: (method, samples)}.
+REAL = {"real_grid": ("grid", 2), "real_saltelli": ("saltelli", 2)}
+REAL_EXPERIMENT = """\
+[experiment]
+name = "{kind}"
+description = "A tiny real {method} sweep of two scenarios (report tests)."
+params = "{baseline}"
+seed = 11
+replications = {replications}
+reference = "historical"
+end = "1971-05-31"
+series = ["gdp", "cpi_official", "real_wage"]
+metrics = ["gdp_growth_1971", "reserves_end_1970", "aps_firms_end", "jap_active_end",
+           "requisitioned_total", "capital_flight_total_usd"]
+
+[scenarios.historical]
+
+[scenarios.backed]
+set = {{ "government.stance_after_conciliation" = "back" }}
+
+[sweep]
+method = "{method}"
+samples = {samples}
+[sweep.parameters]
+"hoarding.propensity" = {{ low = 0.1, high = 0.6 }}
+"popular_power.belts" = {{ low = 2, high = 8, type = "int" }}
+"""
+
+
+def run_real(folder: Path, kind: str) -> Path:
+    """Run the tiny real experiment `kind` into `folder`/store and return that folder."""
+    method, samples = REAL[kind]
+    path = folder / f"{kind}.toml"
+    path.write_text(REAL_EXPERIMENT.format(kind=kind, baseline=BASELINE, method=method,
+                                           samples=samples,
+                                           replications=1 if method == "saltelli" else 2))
+    return run(path, workers=1, out=folder / "store", progress=False).dir
+
+
 # Published targets overlapping the synthetic metrics (one outside the simulated range).
 HISTORY = History({"gdp_growth_1971": Target("gdp_growth_1971", 0.12, 0.05, 0.2, "test"),
                    "aps_firms_end": Target("aps_firms_end", 99.0, 90.0, 110.0, "test")},
@@ -118,12 +159,6 @@ HISTORY = History({"gdp_growth_1971": Target("gdp_growth_1971", 0.12, 0.05, 0.2,
 def history() -> History:
     """The published targets the reports are validated against."""
     return HISTORY
-
-
-@pytest.fixture
-def metrics() -> list[str]:
-    """The synthetic summary metrics."""
-    return list(METRICS)
 
 
 @pytest.fixture
@@ -139,7 +174,9 @@ def report_of(tmp_path_factory):
 
     def build(kind: str) -> Path:
         if kind not in done:
-            directory = write_store(tmp_path_factory.mktemp(kind) / "store", **KINDS[kind])
+            folder = tmp_path_factory.mktemp(kind)
+            directory = (run_real(folder, kind) if kind in REAL
+                         else write_store(folder / "store", **KINDS[kind]))
             build_report(directory, HISTORY)
             done[kind] = directory
         return done[kind]
@@ -147,7 +184,7 @@ def report_of(tmp_path_factory):
     return build
 
 
-@pytest.fixture(params=list(KINDS))
+@pytest.fixture(params=[*KINDS, *REAL])
 def built(request, report_of) -> Path:
     """Folder of a stored experiment, of each kind in turn, with its report built."""
     return report_of(request.param)
