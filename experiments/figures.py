@@ -104,8 +104,8 @@ def _mark_events(axes: list, events: list[Event], changed: dict[str, pd.Timestam
     shown = [(n, e, c) for n, (e, c) in enumerate(marks, start=1) if lo <= e.start <= hi]
     for ax in axes:
         for _, event, colour in shown:
-            if event.end is not None or event.open_ended:
-                ax.axvspan(event.start, event.end or hi, color=colour, alpha=0.15, lw=0)
+            if event.end is not None:
+                ax.axvspan(event.start, min(event.end, hi), color=colour, alpha=0.15, lw=0)
             else:
                 ax.axvline(event.start, color=colour, lw=0.8, ls="--")
         for group in _clusters(shown):
@@ -131,12 +131,9 @@ def _clusters(shown: list, days: int = 45) -> list[list]:
 def _event_handle(number: int, event: Event, colour: str):
     """Legend entry for a numbered event mark: a dashed line, or a patch for a span."""
     if event.end is not None:
-        dates = f"{event.start:%Y-%m-%d} to {event.end:%Y-%m-%d}"
-    else:
-        dates = f"from {event.start:%Y-%m-%d}" if event.open_ended else f"{event.start:%Y-%m-%d}"
-    text = f"{number}: {event.label} ({dates})"
-    if event.end is not None or event.open_ended:
+        text = f"{number}: {event.label} ({event.start:%Y-%m-%d} to {event.end:%Y-%m-%d})"
         return Patch(color=colour, alpha=0.3, label=text)
+    text = f"{number}: {event.label} ({event.start:%Y-%m-%d})"
     return Line2D([], [], color=colour, ls="--", label=text)
 
 

@@ -31,7 +31,6 @@ class Event:
     label: str
     start: pd.Timestamp
     end: pd.Timestamp | None = None
-    open_ended: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,18 +42,6 @@ class Target:
     low: float
     high: float
     source: str
-
-
-# The dated events every time chart marks, used until params/history.toml
-# provides its own [events] table.
-DEFAULT_EVENTS = (
-    Event("April 1971 municipal election", pd.Timestamp("1971-04-04")),
-    Event("Copper nationalisation", pd.Timestamp("1971-07-11")),
-    Event("October 1972 strike", pd.Timestamp("1972-10-09"), pd.Timestamp("1972-11-05")),
-    Event("Military cabinet", pd.Timestamp("1972-11-02")),
-    Event("March 1973 parliamentary election", pd.Timestamp("1973-03-04")),
-    Event("July 1973 strike", pd.Timestamp("1973-07-26"), open_ended=True),
-)
 
 
 def _as_timestamp(value) -> pd.Timestamp | None:
@@ -81,17 +68,12 @@ def _flatten(tree: dict, prefix: str = "") -> dict:
     return flat
 
 
-def _event_from_toml(key: str, entry) -> Event | None:
-    """Read one [events] entry: a bare date, or a table with date/start, end, label."""
-    if not isinstance(entry, dict):
-        start = _as_timestamp(entry)
-        return Event(key.replace("_", " "), start) if start is not None else None
-    start = _as_timestamp(entry.get("date", entry.get("start")))
+def _event_from_toml(key: str, entry: dict) -> Event | None:
+    """Read one [events] entry (date, optional end, label); None if it has no date."""
+    start = _as_timestamp(entry.get("date"))
     if start is None:
         return None
-    end = _as_timestamp(entry.get("end"))
-    label = str(entry.get("label", key.replace("_", " ")))
-    return Event(label, start, end, open_ended="start" in entry and end is None)
+    return Event(str(entry.get("label", key)), start, _as_timestamp(entry.get("end")))
 
 
 @dataclass(frozen=True)
@@ -103,9 +85,9 @@ class History:
 
     @classmethod
     def load(cls, path: Path = HISTORY_FILE) -> History:
-        """Read `path`; a missing file gives no targets and the default events."""
+        """Read `path`; a missing file gives no targets and no events."""
         if not path.exists():
-            return cls({}, DEFAULT_EVENTS)
+            return cls({}, ())
         data = tomllib.loads(path.read_text())
         targets = {}
         for metric, entry in data.get("targets", {}).items():
@@ -116,7 +98,7 @@ class History:
                                          str(entry.get("source", "")))
         events = tuple(e for key, entry in data.get("events", {}).items()
                        if (e := _event_from_toml(key, entry)) is not None)
-        return cls(targets, events or DEFAULT_EVENTS)
+        return cls(targets, events)
 
 
 class ReportData(Results):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from experiments.report import build_report
-from experiments.results import DEFAULT_EVENTS, History, Target
+from experiments.results import History, Target
 from experiments.runner import run
 
 BASELINE = Path(__file__).resolve().parents[2] / "params" / "baseline.toml"
@@ -152,7 +152,7 @@ def run_real(folder: Path, kind: str) -> Path:
 # Published targets overlapping the synthetic metrics (one outside the simulated range).
 HISTORY = History({"gdp_growth_1971": Target("gdp_growth_1971", 0.12, 0.05, 0.2, "test"),
                    "aps_firms_end": Target("aps_firms_end", 99.0, 90.0, 110.0, "test")},
-                  DEFAULT_EVENTS)
+                  History.load().events)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from experiments.results import DEFAULT_EVENTS, History, ReportData
+from experiments.results import History, ReportData
 from experiments.tables import lowess, t_interval
 
 
@@ -51,18 +51,15 @@ value = 1.63
 [events.copper]
 date = 1971-07-11
 label = "Copper nationalisation"
+source = "LOC"
 
 [events.october_strike]
-start = 1972-10-09
+date = 1972-10-09
 end = 1972-11-05
 label = "October strike"
 
-[events.july_strike]
-start = "1973-07-26"
-label = "July strike"
-
-[events]
-military_cabinet = 1972-11-02
+[events.undated]
+label = "not drawn"
 """)
     history = History.load(path)
     target = history.targets["gdp_growth_1971"]
@@ -72,13 +69,20 @@ military_cabinet = 1972-11-02
     events = {e.label: e for e in history.events}
     assert events["Copper nationalisation"].start == pd.Timestamp("1971-07-11")
     assert events["October strike"].end == pd.Timestamp("1972-11-05")
-    assert events["July strike"].open_ended and events["July strike"].end is None
-    assert events["military cabinet"].start == pd.Timestamp("1972-11-02")
+    assert events["Copper nationalisation"].end is None
+    assert len(events) == 2
 
 
-def test_missing_history_gives_default_events(tmp_path):
+def test_missing_history_gives_nothing(tmp_path):
     history = History.load(tmp_path / "absent.toml")
-    assert history.targets == {} and history.events == DEFAULT_EVENTS
+    assert history.targets == {} and history.events == ()
+
+
+def test_project_history_has_targets_and_events():
+    history = History.load()
+    assert "gdp_growth_1971" in history.targets
+    labels = [e.label for e in history.events]
+    assert any("October strike" in label for label in labels)
 
 
 def test_scenario_dates_keep_only_dates_that_differ(report_of):
