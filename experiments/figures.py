@@ -109,7 +109,7 @@ def _mark_events(axes: list, events: list[Event], changed: dict[str, pd.Timestam
             else:
                 ax.axvline(event.start, color=colour, lw=0.8, ls="--")
         for group in _clusters(shown):
-            ax.text(group[0][1].start, 1.0, ",".join(str(n) for n, _, _ in group),
+            ax.text(group[0][1].start, 1.0, ",".join(str(n) for n, _, _ in sorted(group)),
                     color=group[0][2] if len(group) == 1 else "black", fontsize="x-small",
                     ha="left" if len(group) > 1 else "center", va="bottom",
                     transform=ax.get_xaxis_transform())
@@ -118,10 +118,10 @@ def _mark_events(axes: list, events: list[Event], changed: dict[str, pd.Timestam
 
 
 def _clusters(shown: list, days: int = 45) -> list[list]:
-    """Group marks whose dates lie within `days` of the group's first, so labels don't collide."""
+    """Chain marks less than `days` apart into groups that share one label, so labels don't collide."""
     groups: list[list] = []
     for mark in sorted(shown, key=lambda m: m[1].start):
-        if groups and (mark[1].start - groups[-1][0][1].start).days <= days:
+        if groups and (mark[1].start - groups[-1][-1][1].start).days < days:
             groups[-1].append(mark)
         else:
             groups.append([mark])
