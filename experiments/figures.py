@@ -23,8 +23,7 @@ from matplotlib.patches import Patch
 
 from experiments.results import Event
 
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
-             "#000000")
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 BLUE, ORANGE, GREEN, VERMILLION = OKABE_ITO[:4]
 GREY = "#7F7F7F"
 
@@ -69,8 +68,15 @@ def _finite(table: pd.DataFrame, by: str, value: str) -> list[str]:
 def _finish(fig: Figure, title: str, source: str, key: list | None = None) -> Figure:
     """Add the title (heading the `key` legend handles, if any) and the source line."""
     if key:
-        legend = fig.legend(handles=key, loc="outside upper center", ncols=3, frameon=False,
-                         fontsize="x-small", title=title, title_fontsize="large")
+        legend = fig.legend(
+            handles=key,
+            loc="outside upper center",
+            ncols=3,
+            frameon=False,
+            fontsize="x-small",
+            title=title,
+            title_fontsize="large",
+        )
         legend.get_title().set_multialignment("center")
     else:
         fig.suptitle(title, fontsize="large")
@@ -109,10 +115,16 @@ def _mark_events(axes: list, events: list[Event], changed: dict[str, pd.Timestam
             else:
                 ax.axvline(event.start, color=colour, lw=0.8, ls="--")
         for group in _clusters(shown):
-            ax.text(group[0][1].start, 1.0, ",".join(str(n) for n, _, _ in sorted(group)),
-                    color=group[0][2] if len(group) == 1 else "black", fontsize="x-small",
-                    ha="left" if len(group) > 1 else "center", va="bottom",
-                    transform=ax.get_xaxis_transform())
+            ax.text(
+                group[0][1].start,
+                1.0,
+                ",".join(str(n) for n, _, _ in sorted(group)),
+                color=group[0][2] if len(group) == 1 else "black",
+                fontsize="x-small",
+                ha="left" if len(group) > 1 else "center",
+                va="bottom",
+                transform=ax.get_xaxis_transform(),
+            )
         ax.set_xlim(lo, hi)
     return [_event_handle(number, event, colour) for number, event, colour in shown]
 
@@ -137,18 +149,17 @@ def _event_handle(number: int, event: Event, colour: str):
     return Line2D([], [], color=colour, ls="--", label=text)
 
 
-def fan_chart(table: pd.DataFrame, title: str, source: str, events: list[Event],
-              changed: dict[str, pd.Timestamp]) -> Figure:
+def fan_chart(
+    table: pd.DataFrame, title: str, source: str, events: list[Event], changed: dict[str, pd.Timestamp]
+) -> Figure:
     """Median line with 50% and 90% bands across runs, one panel per series."""
     unit_map = units("SERIES")
     names = list(dict.fromkeys(table["series"]))
     fig, axes = _panels(len(names), 2, (5.2, 2.6), sharex=True)
     for ax, name in zip(axes, names, strict=True):
         data = table[table["series"] == name]
-        ax.fill_between(data["date"], data["q5"], data["q95"], color=BLUE, alpha=0.18, lw=0,
-                        label="90% band")
-        ax.fill_between(data["date"], data["q25"], data["q75"], color=BLUE, alpha=0.35, lw=0,
-                        label="50% band")
+        ax.fill_between(data["date"], data["q5"], data["q95"], color=BLUE, alpha=0.18, lw=0, label="90% band")
+        ax.fill_between(data["date"], data["q25"], data["q75"], color=BLUE, alpha=0.35, lw=0, label="50% band")
         ax.plot(data["date"], data["q50"], color=BLUE, lw=1.2, label="median")
         ax.set_title(name, fontsize="medium", pad=12)
         ax.set_ylabel(label(name, unit_map), fontsize="small")
@@ -157,8 +168,9 @@ def fan_chart(table: pd.DataFrame, title: str, source: str, events: list[Event],
     return _finish(fig, title, source, key)
 
 
-def difference_bands(table: pd.DataFrame, title: str, source: str, events: list[Event],
-                     changed: dict[str, pd.Timestamp]) -> Figure:
+def difference_bands(
+    table: pd.DataFrame, title: str, source: str, events: list[Event], changed: dict[str, pd.Timestamp]
+) -> Figure:
     """Mean paired difference over time with its 95% CI band, one panel per series."""
     unit_map = units("SERIES")
     names = list(dict.fromkeys(table["series"]))
@@ -166,8 +178,7 @@ def difference_bands(table: pd.DataFrame, title: str, source: str, events: list[
     for ax, name in zip(axes, names, strict=True):
         data = table[table["series"] == name]
         ax.axhline(0, color="black", lw=0.6)
-        ax.fill_between(data["date"], data["ci_low"], data["ci_high"], color=ORANGE, alpha=0.35,
-                        lw=0, label="95% CI")
+        ax.fill_between(data["date"], data["ci_low"], data["ci_high"], color=ORANGE, alpha=0.35, lw=0, label="95% CI")
         ax.plot(data["date"], data["mean"], color=ORANGE, lw=1.2, label="mean difference")
         ax.set_title(name, fontsize="medium", pad=12)
         ax.set_ylabel(label(name, unit_map, "difference, "), fontsize="small")
@@ -204,8 +215,7 @@ def sweep_scatter(table: pd.DataFrame, title: str, source: str, param: str) -> F
         groups = table[table["metric"] == metric].groupby("scenario", sort=False)
         for colour, (scenario, data) in zip(itertools.cycle(OKABE_ITO), groups):
             runs, smooth = data[data["layer"] == "run"], data[data["layer"] == "smoothed"]
-            ax.scatter(runs["x"], runs["y"], s=8, color=colour, alpha=0.5, lw=0,
-                       label=f"{scenario}: runs")
+            ax.scatter(runs["x"], runs["y"], s=8, color=colour, alpha=0.5, lw=0, label=f"{scenario}: runs")
             ax.plot(smooth["x"], smooth["y"], color=colour, lw=1.5, label=f"{scenario}: smoothed")
         ax.set_title(metric, fontsize="small")
         ax.set_ylabel(label(metric, unit_map), fontsize="x-small")
@@ -222,10 +232,16 @@ def grid_heatmaps(table: pd.DataFrame, title: str, source: str, params: list[str
     for ax, metric in zip(axes, metrics, strict=True):
         grid = table[table["metric"] == metric].pivot(index=b, columns=a, values="mean")
         image = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="cividis")
-        ax.set_xticks(range(grid.shape[1]), [f"{v:.3g}" if isinstance(v, float) else str(v)
-                                             for v in grid.columns], fontsize="x-small")
-        ax.set_yticks(range(grid.shape[0]), [f"{v:.3g}" if isinstance(v, float) else str(v)
-                                             for v in grid.index], fontsize="x-small")
+        ax.set_xticks(
+            range(grid.shape[1]),
+            [f"{v:.3g}" if isinstance(v, float) else str(v) for v in grid.columns],
+            fontsize="x-small",
+        )
+        ax.set_yticks(
+            range(grid.shape[0]),
+            [f"{v:.3g}" if isinstance(v, float) else str(v) for v in grid.index],
+            fontsize="x-small",
+        )
         ax.set_xlabel(a, fontsize="x-small")
         ax.set_ylabel(b, fontsize="x-small")
         ax.set_title(metric, fontsize="small")

@@ -93,11 +93,16 @@ class History:
         for metric, entry in data.get("targets", {}).items():
             if isinstance(entry, dict) and "value" in entry:
                 value = float(entry["value"])
-                targets[metric] = Target(metric, value, float(entry.get("low", value)),
-                                         float(entry.get("high", value)),
-                                         str(entry.get("source", "")))
-        events = tuple(e for key, entry in data.get("events", {}).items()
-                       if (e := _event_from_toml(key, entry)) is not None)
+                targets[metric] = Target(
+                    metric,
+                    value,
+                    float(entry.get("low", value)),
+                    float(entry.get("high", value)),
+                    str(entry.get("source", "")),
+                )
+        events = tuple(
+            e for key, entry in data.get("events", {}).items() if (e := _event_from_toml(key, entry)) is not None
+        )
         return cls(targets, events)
 
 
@@ -127,9 +132,11 @@ class ReportData(Results):
     @cached_property
     def metrics(self) -> list[str]:
         """Summary metric columns: everything not bookkeeping and not a parameter."""
-        return [c for c in self.runs.columns
-                if c not in NOT_METRICS and not c.startswith(PARAM_PREFIX)
-                and pd.api.types.is_numeric_dtype(self.runs[c])]
+        return [
+            c
+            for c in self.runs.columns
+            if c not in NOT_METRICS and not c.startswith(PARAM_PREFIX) and pd.api.types.is_numeric_dtype(self.runs[c])
+        ]
 
     @cached_property
     def scenarios(self) -> list[str]:
@@ -173,8 +180,11 @@ class ReportData(Results):
         not the same in every scenario.
         """
         resolved = self.manifest.get("scenario_params") or {}
-        flat = {s: {k: d for k, v in _flatten(p).items() if (d := _as_timestamp(v)) is not None}
-                for s, p in resolved.items() if isinstance(p, dict)}
+        flat = {
+            s: {k: d for k, v in _flatten(p).items() if (d := _as_timestamp(v)) is not None}
+            for s, p in resolved.items()
+            if isinstance(p, dict)
+        }
         keys = set().union(*(d.keys() for d in flat.values())) if flat else set()
         varying = {k for k in keys if len({d.get(k) for d in flat.values()}) > 1}
         return {s: {k: d[k] for k in sorted(varying) if k in d} for s, d in flat.items()}

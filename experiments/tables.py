@@ -47,10 +47,19 @@ def metric_summary(results: ReportData) -> pd.DataFrame:
         for metric in results.metrics:
             n, mean, low, high = t_interval(runs[metric])
             values = runs[metric].dropna()
-            rows.append({"scenario": scenario, "metric": metric, "n": n, "mean": mean,
-                         "ci_low": low, "ci_high": high, "sd": values.std(),
-                         "range_low": values.quantile(0.025),
-                         "range_high": values.quantile(0.975)})
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "metric": metric,
+                    "n": n,
+                    "mean": mean,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "sd": values.std(),
+                    "range_low": values.quantile(0.025),
+                    "range_high": values.quantile(0.975),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -62,7 +71,8 @@ def pairs(results: ReportData, scenario: str) -> pd.DataFrame:
     ok = results.ok
     cols = ["run_id", "seed", *PAIR_KEYS, *results.metrics]
     return ok.loc[ok["scenario"] == scenario, cols].merge(
-        ok.loc[ok["scenario"] == results.reference, cols], on=PAIR_KEYS, suffixes=("", "_ref"))
+        ok.loc[ok["scenario"] == results.reference, cols], on=PAIR_KEYS, suffixes=("", "_ref")
+    )
 
 
 def paired_differences(results: ReportData) -> pd.DataFrame:
@@ -73,26 +83,41 @@ def paired_differences(results: ReportData) -> pd.DataFrame:
         same_seeds = bool((joined["seed"] == joined["seed_ref"]).all())
         for metric in results.metrics:
             n, mean, low, high = t_interval(joined[metric] - joined[f"{metric}_ref"])
-            rows.append({"scenario": scenario, "reference": results.reference, "metric": metric,
-                         "n_pairs": n, "mean_diff": mean, "ci_low": low, "ci_high": high,
-                         "same_seeds": same_seeds})
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "reference": results.reference,
+                    "metric": metric,
+                    "n_pairs": n,
+                    "mean_diff": mean,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "same_seeds": same_seeds,
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def validation(summary: pd.DataFrame, scenario: str, history: History) -> pd.DataFrame:
     """Compare the simulated mean and 2.5-97.5% range of `scenario` with published targets."""
-    sim = summary[(summary["scenario"] == scenario)
-                  & summary["metric"].isin(history.targets)].set_index("metric")
+    sim = summary[(summary["scenario"] == scenario) & summary["metric"].isin(history.targets)].set_index("metric")
     rows = []
     for metric, row in sim.iterrows():
         target = history.targets[metric]
-        rows.append({"metric": metric, "simulated_mean": row["mean"],
-                     "range_low": row["range_low"], "range_high": row["range_high"],
-                     "published": target.value, "published_low": target.low,
-                     "published_high": target.high,
-                     "published_in_range": row["range_low"] <= target.value <= row["range_high"],
-                     "mean_in_published_range": target.low <= row["mean"] <= target.high,
-                     "source": target.source})
+        rows.append(
+            {
+                "metric": metric,
+                "simulated_mean": row["mean"],
+                "range_low": row["range_low"],
+                "range_high": row["range_high"],
+                "published": target.value,
+                "published_low": target.low,
+                "published_high": target.high,
+                "published_in_range": row["range_low"] <= target.value <= row["range_high"],
+                "mean_in_published_range": target.low <= row["mean"] <= target.high,
+                "source": target.source,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -109,8 +134,12 @@ def _long(pieces: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def fan(stacked: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Long table of date, series and the fan quantiles across runs (q5, q25, q50, q75, q95)."""
-    return _long({column: frame.quantile(list(FAN_QUANTILES), axis=1).T.rename(
-        columns=lambda q: f"q{round(q * 100)}") for column, frame in stacked.items()})
+    return _long(
+        {
+            column: frame.quantile(list(FAN_QUANTILES), axis=1).T.rename(columns=lambda q: f"q{round(q * 100)}")
+            for column, frame in stacked.items()
+        }
+    )
 
 
 def series_differences(results: ReportData, scenario: str, columns: list[str]) -> pd.DataFrame:
@@ -118,8 +147,7 @@ def series_differences(results: ReportData, scenario: str, columns: list[str]) -
     joined = pairs(results, scenario)
     mine = stack_series(results, joined["run_id"], columns)
     ref = stack_series(results, joined["run_id_ref"], columns)
-    return _long({c: _t_band(mine[c] - ref[c].set_axis(mine[c].columns, axis=1))
-                  for c in columns})
+    return _long({c: _t_band(mine[c] - ref[c].set_axis(mine[c].columns, axis=1)) for c in columns})
 
 
 def lowess(x, y, frac: float = 2 / 3, points: int = 60) -> tuple[np.ndarray, np.ndarray]:
@@ -137,7 +165,7 @@ def lowess(x, y, frac: float = 2 / 3, points: int = 60) -> tuple[np.ndarray, np.
         return grid, grid
     k = min(len(x), max(3, int(np.ceil(frac * len(x)))))
     dist = np.abs(x[None, :] - grid[:, None])
-    radius = np.partition(dist, k - 1, axis=1)[:, k - 1:k]
+    radius = np.partition(dist, k - 1, axis=1)[:, k - 1 : k]
     w = np.clip(1 - (dist / np.where(radius > 0, radius * 1.0001, 1)) ** 3, 0, None) ** 3
     w = np.where(radius > 0, w, dist == 0)
     sw, sx, sy = w.sum(1), w @ x, w @ y
@@ -160,15 +188,15 @@ def sweep_points(results: ReportData, param: str) -> pd.DataFrame:
     for scenario in results.scenarios:
         ok = results.ok[results.ok["scenario"] == scenario]
         for metric in results.metrics:
-            pieces.append(pd.DataFrame({"scenario": scenario, "metric": metric, "layer": "run",
-                                        "x": ok[param], "y": ok[metric]}))
+            pieces.append(
+                pd.DataFrame({"scenario": scenario, "metric": metric, "layer": "run", "x": ok[param], "y": ok[metric]})
+            )
             if pd.api.types.is_numeric_dtype(ok[param]):
                 x, y = lowess(ok[param], ok[metric])
             else:
                 means = ok.groupby(param, sort=True)[metric].mean()
                 x, y = means.index, means.to_numpy()
-            pieces.append(pd.DataFrame({"scenario": scenario, "metric": metric,
-                                        "layer": "smoothed", "x": x, "y": y}))
+            pieces.append(pd.DataFrame({"scenario": scenario, "metric": metric, "layer": "smoothed", "x": x, "y": y}))
     return pd.concat(pieces, ignore_index=True)
 
 

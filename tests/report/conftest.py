@@ -17,8 +17,7 @@ BASELINE = Path(__file__).resolve().parents[2] / "params" / "baseline.toml"
 
 DATES = pd.date_range("1970-11-04", "1973-09-11", freq="D", name="date")
 SERIES = ("gdp", "cpi_effective", "real_wage", "unemployment_rate")
-METRICS = ("gdp_growth_1971", "inflation_1972", "unemployment_end_1971", "reserves_end_1972",
-           "aps_firms_end")
+METRICS = ("gdp_growth_1971", "inflation_1972", "unemployment_end_1971", "reserves_end_1972", "aps_firms_end")
 
 
 def _series(rng: np.random.Generator, shift: float) -> pd.DataFrame:
@@ -29,8 +28,17 @@ def _series(rng: np.random.Generator, shift: float) -> pd.DataFrame:
     return pd.DataFrame(base * (1 + walk) + np.outer(t, trend), index=DATES, columns=SERIES)
 
 
-def write_store(directory: Path, *, scenarios=("baseline",), replications=3, points=None,
-                sensitivity=False, failures=0, reference=None, seed=1970) -> Path:
+def write_store(
+    directory: Path,
+    *,
+    scenarios=("baseline",),
+    replications=3,
+    points=None,
+    sensitivity=False,
+    failures=0,
+    reference=None,
+    seed=1970,
+) -> Path:
     """Write runs.parquet, series/, events/, manifest.json (and sensitivity.parquet).
 
     `points` is a list of {param: value} dicts (a sweep) or None (one point).
@@ -49,52 +57,81 @@ def write_store(directory: Path, *, scenarios=("baseline",), replications=3, poi
                 x = sum(float(v) for v in params.values() if not isinstance(v, str))
                 shift = 0.3 * s_index + 0.5 * x
                 failed = len(rows) < failures
-                row = {"run_id": run_id, "scenario": scenario, "point": point,
-                       "replication": rep, "seed": run_seed,
-                       **{f"param:{k}": v for k, v in params.items()},
-                       "status": "failed" if failed else "ok",
-                       "error": "DegenerateEconomyError: synthetic" if failed else "",
-                       "wall_time_s": 0.1}
+                row = {
+                    "run_id": run_id,
+                    "scenario": scenario,
+                    "point": point,
+                    "replication": rep,
+                    "seed": run_seed,
+                    **{f"param:{k}": v for k, v in params.items()},
+                    "status": "failed" if failed else "ok",
+                    "error": "DegenerateEconomyError: synthetic" if failed else "",
+                    "wall_time_s": 0.1,
+                }
                 for m_index, metric in enumerate(METRICS):
-                    row[metric] = np.nan if failed else (
-                        (m_index + 1) * (0.1 + shift) + rng.normal(0, 0.05))
+                    row[metric] = np.nan if failed else ((m_index + 1) * (0.1 + shift) + rng.normal(0, 0.05))
                 rows.append(row)
                 if not failed:
                     _series(rng, shift).to_parquet(directory / "series" / f"{run_id}.parquet")
-                    pd.DataFrame({"date": [DATES[10]], "kind": ["requisition"],
-                                  "agent": ["firm-1"], "detail": ["synthetic"]}).to_parquet(
-                        directory / "events" / f"{run_id}.parquet")
+                    pd.DataFrame(
+                        {"date": [DATES[10]], "kind": ["requisition"], "agent": ["firm-1"], "detail": ["synthetic"]}
+                    ).to_parquet(directory / "events" / f"{run_id}.parquet")
     pd.DataFrame(rows).to_parquet(directory / "runs.parquet")
-    scenario_params = {s: {"events": {"copper_nationalisation": "1971-07-11",
-                                      "strike_oct_1972_start": "1972-10-09" if i == 0
-                                      else "1972-06-01"},
-                           "economy": {"wage_readjustment": 0.4 + 0.1 * i}}
-                       for i, s in enumerate(scenarios)}
+    scenario_params = {
+        s: {
+            "events": {
+                "copper_nationalisation": "1971-07-11",
+                "strike_oct_1972_start": "1972-10-09" if i == 0 else "1972-06-01",
+            },
+            "economy": {"wage_readjustment": 0.4 + 0.1 * i},
+        }
+        for i, s in enumerate(scenarios)
+    }
     names = sorted({k for p in points for k in p})
     manifest = {
         "experiment": {
-            "name": "synthetic", "description": "A synthetic store for report tests.",
-            "params": "params/base.toml", "seed": seed, "replications": replications,
+            "name": "synthetic",
+            "description": "A synthetic store for report tests.",
+            "params": "params/base.toml",
+            "seed": seed,
+            "replications": replications,
             "reference": reference or scenarios[0],
             "scenarios": {s: {"overlays": [], "set": {}} for s in scenarios},
-            "sweep": {"method": "saltelli" if sensitivity else "grid",
-                      "parameters": {n: {"low": 0.0, "high": 1.0} for n in names}}
-            if names else None, "metrics": list(METRICS), "end": None},
+            "sweep": {
+                "method": "saltelli" if sensitivity else "grid",
+                "parameters": {n: {"low": 0.0, "high": 1.0} for n in names},
+            }
+            if names
+            else None,
+            "metrics": list(METRICS),
+            "end": None,
+        },
         "scenario_params": scenario_params,
         "inputs": {"params/base.toml": "ab" * 32},
         "git_commit": "0123456789abcdef0123456789abcdef01234567",
-        "git_dirty": False, "packages": {"pandas": pd.__version__}, "host": "test",
-        "started": "2024-01-01T00:00:00+00:00", "finished": "2024-01-01T00:01:00+00:00",
-        "counts": {"planned": len(rows), "stored": len(rows), "ok": len(rows) - failures,
-                   "failed": failures, "resumed": 0, "executed": len(rows)},
+        "git_dirty": False,
+        "packages": {"pandas": pd.__version__},
+        "host": "test",
+        "started": "2024-01-01T00:00:00+00:00",
+        "finished": "2024-01-01T00:01:00+00:00",
+        "counts": {
+            "planned": len(rows),
+            "stored": len(rows),
+            "ok": len(rows) - failures,
+            "failed": failures,
+            "resumed": 0,
+            "executed": len(rows),
+        },
     }
     (directory / "manifest.json").write_text(json.dumps(manifest))
     if sensitivity:
         rng = np.random.default_rng(seed)
-        indices = [{"scenario": s, "metric": m, "parameter": p, "S1": s1, "S1_conf": 0.05,
-                    "ST": s1 + 0.1, "ST_conf": 0.06}
-                   for s in scenarios for m in METRICS
-                   for p, s1 in zip(names, rng.uniform(0, 0.5, len(names)), strict=True)]
+        indices = [
+            {"scenario": s, "metric": m, "parameter": p, "S1": s1, "S1_conf": 0.05, "ST": s1 + 0.1, "ST_conf": 0.06}
+            for s in scenarios
+            for m in METRICS
+            for p, s1 in zip(names, rng.uniform(0, 0.5, len(names)), strict=True)
+        ]
         pd.DataFrame(indices).to_parquet(directory / "sensitivity.parquet")
     return directory
 
@@ -102,12 +139,13 @@ def write_store(directory: Path, *, scenarios=("baseline",), replications=3, poi
 # Each kind of experiment the report handles, as arguments to write_store.
 KINDS = {
     "replications": {"replications": 4},
-    "scenarios": {"scenarios": ("baseline", "<script>alert(1)</script>", "no_strike"),
-                  "failures": 1},
-    "sweep": {"points": [{"a": a / 4, "b": b} for a in range(5) for b in (1, 2, 3)],
-              "replications": 2},
-    "sensitivity": {"points": [{"x": i / 12, "y": (i * 5 % 12) / 12, "z": (i * 7 % 12) / 12}
-                               for i in range(12)], "replications": 1, "sensitivity": True},
+    "scenarios": {"scenarios": ("baseline", "<script>alert(1)</script>", "no_strike"), "failures": 1},
+    "sweep": {"points": [{"a": a / 4, "b": b} for a in range(5) for b in (1, 2, 3)], "replications": 2},
+    "sensitivity": {
+        "points": [{"x": i / 12, "y": (i * 5 % 12) / 12, "z": (i * 7 % 12) / 12} for i in range(12)],
+        "replications": 1,
+        "sensitivity": True,
+    },
 }
 
 # Tiny real experiments (short horizon) on the baseline parameters: {kind: (method, samples)}.
@@ -143,16 +181,22 @@ def run_real(folder: Path, kind: str) -> Path:
     """Run the tiny real experiment `kind` into `folder`/store and return that folder."""
     method, samples = REAL[kind]
     path = folder / f"{kind}.toml"
-    path.write_text(REAL_EXPERIMENT.format(kind=kind, baseline=BASELINE, method=method,
-                                           samples=samples,
-                                           replications=1 if method == "saltelli" else 2))
+    path.write_text(
+        REAL_EXPERIMENT.format(
+            kind=kind, baseline=BASELINE, method=method, samples=samples, replications=1 if method == "saltelli" else 2
+        )
+    )
     return run(path, workers=1, out=folder / "store", progress=False).dir
 
 
 # Published targets overlapping the synthetic metrics (one outside the simulated range).
-HISTORY = History({"gdp_growth_1971": Target("gdp_growth_1971", 0.12, 0.05, 0.2, "test"),
-                   "aps_firms_end": Target("aps_firms_end", 99.0, 90.0, 110.0, "test")},
-                  History.load().events)
+HISTORY = History(
+    {
+        "gdp_growth_1971": Target("gdp_growth_1971", 0.12, 0.05, 0.2, "test"),
+        "aps_firms_end": Target("aps_firms_end", 99.0, 90.0, 110.0, "test"),
+    },
+    History.load().events,
+)
 
 
 @pytest.fixture
@@ -175,8 +219,7 @@ def report_of(tmp_path_factory):
     def build(kind: str) -> Path:
         if kind not in done:
             folder = tmp_path_factory.mktemp(kind)
-            directory = (run_real(folder, kind) if kind in REAL
-                         else write_store(folder / "store", **KINDS[kind]))
+            directory = run_real(folder, kind) if kind in REAL else write_store(folder / "store", **KINDS[kind])
             build_report(directory, HISTORY)
             done[kind] = directory
         return done[kind]

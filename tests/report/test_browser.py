@@ -22,11 +22,26 @@ window.addEventListener("load", () => {
 def _render(page: Path, profile: Path) -> dict:
     assert CHROMIUM.exists(), "chromium is missing: run .ci/install-chromium"
     result = subprocess.run(
-        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", f"--user-data-dir={profile}", "--virtual-time-budget=10000",
-         "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120, check=True)
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     found = re.search(r'<pre id="render-check">(.*?)</pre>', result.stdout, re.S)
     assert found, result.stdout[-2000:] + result.stderr[-2000:]
     return json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))

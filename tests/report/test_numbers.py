@@ -39,11 +39,9 @@ def test_summary_tables_equal_recomputed(built):
             assert row["n"] == len(values)
             if len(values) < 2:
                 continue
-            assert row[["mean", "ci_low", "ci_high"]].to_list() == pytest.approx(
-                _t_interval(values))
+            assert row[["mean", "ci_low", "ci_high"]].to_list() == pytest.approx(_t_interval(values))
             assert row["sd"] == pytest.approx(values.std(ddof=1))
-            assert row[["range_low", "range_high"]].to_list() == pytest.approx(
-                np.percentile(values, [2.5, 97.5]))
+            assert row[["range_low", "range_high"]].to_list() == pytest.approx(np.percentile(values, [2.5, 97.5]))
 
 
 def test_paired_differences_equal_recomputed(report_of):
@@ -54,12 +52,10 @@ def test_paired_differences_equal_recomputed(report_of):
     assert set(table["scenario"]) == {"<script>alert(1)</script>", "no_strike"}
     assert (table["reference"] == "baseline").all()
     for _, row in table.iterrows():
-        diff = (ok.loc[row["scenario"], row["metric"]]
-                - ok.loc["baseline", row["metric"]]).dropna()
+        diff = (ok.loc[row["scenario"], row["metric"]] - ok.loc["baseline", row["metric"]]).dropna()
         mean, low, high = _t_interval(diff)
         assert row["n_pairs"] == len(diff)
-        assert [row["mean_diff"], row["ci_low"], row["ci_high"]] == pytest.approx(
-            [mean, low, high])
+        assert [row["mean_diff"], row["ci_low"], row["ci_high"]] == pytest.approx([mean, low, high])
         assert row["same_seeds"]
 
 
@@ -87,8 +83,7 @@ def test_failed_runs_are_listed_and_excluded(report_of):
 def test_validation_against_published_targets(built, history):
     runs = pd.read_parquet(built / "runs.parquet")
     manifest = json.loads((built / "manifest.json").read_text())
-    ok = runs[(runs["status"] == "ok")
-              & (runs["scenario"] == manifest["experiment"]["reference"])]
+    ok = runs[(runs["status"] == "ok") & (runs["scenario"] == manifest["experiment"]["reference"])]
     table = _table(built, "validation").set_index("metric")
     assert set(table.index) == set(history.targets)
     for metric, target in history.targets.items():
@@ -104,12 +99,10 @@ def test_fan_quantiles_equal_recomputed(report_of):
     directory = report_of("replications")
     fan = _table(directory, "fan").query("series == 'gdp'").set_index("date")
     runs = pd.read_parquet(directory / "runs.parquet")
-    gdp = pd.DataFrame({r: pd.read_parquet(directory / "series" / f"{r}.parquet")["gdp"]
-                        for r in runs["run_id"]})
+    gdp = pd.DataFrame({r: pd.read_parquet(directory / "series" / f"{r}.parquet")["gdp"] for r in runs["run_id"]})
     day = gdp.index[100]
     row = fan.loc[str(day.date())]
-    assert row[["q5", "q50", "q95"]].to_list() == pytest.approx(
-        np.percentile(gdp.loc[day], [5, 50, 95]))
+    assert row[["q5", "q50", "q95"]].to_list() == pytest.approx(np.percentile(gdp.loc[day], [5, 50, 95]))
 
 
 def test_series_differences_equal_recomputed(report_of):
@@ -125,8 +118,7 @@ def test_series_differences_equal_recomputed(report_of):
     pairs = pd.DataFrame({r: series("no_strike", r) - series("baseline", r) for r in reps})
     day = pairs.index[500]
     mean, low, high = _t_interval(pairs.loc[day])
-    assert diff.loc[str(day.date()), ["mean", "ci_low", "ci_high"]].to_list() == pytest.approx(
-        [mean, low, high])
+    assert diff.loc[str(day.date()), ["mean", "ci_low", "ci_high"]].to_list() == pytest.approx([mean, low, high])
 
 
 def test_sensitivity_table_is_the_stored_indices(report_of):

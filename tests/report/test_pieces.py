@@ -63,8 +63,7 @@ label = "not drawn"
 """)
     history = History.load(path)
     target = history.targets["gdp_growth_1971"]
-    assert (target.value, target.low, target.high, target.source) == (
-        0.083, 0.077, 0.086, "UCH; LOC; VUSK")
+    assert (target.value, target.low, target.high, target.source) == (0.083, 0.077, 0.086, "UCH; LOC; VUSK")
     assert history.targets["inflation_1972"].low == history.targets["inflation_1972"].high == 1.63
     events = {e.label: e for e in history.events}
     assert events["Copper nationalisation"].start == pd.Timestamp("1971-07-11")

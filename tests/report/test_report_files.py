@@ -16,8 +16,7 @@ class _Links(HTMLParser):
     def handle_starttag(self, tag, attrs):
         for name, value in attrs:
             if name in ("src", "href") and value and not value.startswith("#"):
-                (self.external if ":" in value or value.startswith("//") else self.links).append(
-                    value)
+                (self.external if ":" in value or value.startswith("//") else self.links).append(value)
 
 
 def _html_links(directory: Path) -> _Links:
@@ -57,8 +56,11 @@ SECTIONS = {
     "scenarios": ("Scenario comparisons",),
     "sweep": ("Parameter sweep", "Mean of each metric over the a × b grid"),
     "sensitivity": ("Parameter sweep", "Sensitivity"),
-    "real_grid": ("Scenario comparisons", "Parameter sweep",
-                  "Mean of each metric over the hoarding.propensity × popular_power.belts grid"),
+    "real_grid": (
+        "Scenario comparisons",
+        "Parameter sweep",
+        "Mean of each metric over the hoarding.propensity × popular_power.belts grid",
+    ),
     "real_saltelli": ("Scenario comparisons", "Parameter sweep", "Sensitivity"),
 }
 
@@ -74,8 +76,15 @@ def test_sections_match_the_kind_of_experiment(built):
 
 def test_header_says_what_ran(report_of):
     page = (report_of("scenarios") / "report.html").read_text()
-    for text in ("synthetic", "A synthetic store for report tests.", "9 (1 failed)",
-                 "1970–1972", "0123456789abcdef", "params/base.toml", "ab" * 32):
+    for text in (
+        "synthetic",
+        "A synthetic store for report tests.",
+        "9 (1 failed)",
+        "1970–1972",
+        "0123456789abcdef",
+        "params/base.toml",
+        "ab" * 32,
+    ):
         assert text in page, text
 
 
