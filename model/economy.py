@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.calendar import day_of
+from model.errors import DegenerateEconomyError
 from model.ledger import Ledger
 from model.params import Params
 
@@ -70,6 +71,20 @@ class Economy:
         self.base = self._derive_base(p)
         self._make_stocks(p)
         self._make_trucks(p)
+        self._refuse_degenerate_start()
+
+    def _refuse_degenerate_start(self) -> None:
+        """Stop before day 0 if the base year leaves nothing to simulate."""
+        money = self.ledger.money_stock
+        for mechanism, quantity, value in (
+            ("production", "industrial capacity", float(self.capacity.sum())),
+            ("production", "consumer goods supplied a day", self.base.consumer_goods),
+            ("markets", "money stock", money),
+            ("markets", "households' income", float(self.income.sum())),
+            ("transport", "load a truck carries", self.base.load_per_trip),
+        ):
+            if not np.isfinite(value) or value <= 0:
+                raise DegenerateEconomyError(0, self.start.isoformat(), mechanism, quantity, value)
 
     # ---------------------------------------------------------------- agents
     def _make_firms(self, p: Params, rng: np.random.Generator) -> None:

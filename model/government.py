@@ -85,9 +85,9 @@ def unit_cost(eco: Economy, p: Params) -> float:
 def price_reviews(env, eco: Economy, p: Params, log: Recorder):
     """SimPy process: routine reviews close part of the cost gap; dated decrees close more."""
     g = p.government
-    policy = sorted((day_of(r.start, p.run.start), r.catch_up) for r in g.price_policy)
+    freeze_end = day_of(g.price_freeze_end, p.run.start)
     reviews = (int(k * g.price_review_days) for k in range(1, int(eco.n_days / g.price_review_days) + 1))
-    schedule = {day: ([c for start, c in policy if start <= day] or [0.0])[-1] for day in reviews}
+    schedule = {day: g.price_catch_up_freeze if day < freeze_end else g.price_catch_up_after for day in reviews}
     decrees = {day_of(d.date, p.run.start): d.catch_up for d in g.price_decrees}
     schedule.update(decrees)
     for day in sorted(d for d in schedule if 0 < d < eco.n_days):

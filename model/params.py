@@ -328,13 +328,6 @@ class WageReadjustment(Section):
     real_increase: float = field("share", "real increase on top of indexation", ge=-0.5, le=1.0)
 
 
-class PricePolicy(Section):
-    """The routine price-review policy in force from a date (source: VUSK)."""
-
-    start: dt.date = field("date", "first day of this policy")
-    catch_up: float = field("share of the cost gap", "share of the cost gap a routine review closes", ge=0.0, le=1.0)
-
-
 class PriceDecree(Section):
     """A dated general price adjustment (source: VUSK; CIA for August 1972)."""
 
@@ -375,7 +368,18 @@ class Government(Switchable):
         "1/year per militancy unit", "wage gains between readjustments won by strikes", ge=0.0, le=2.0
     )
     price_review_days: float = field("days", "days between routine price reviews", ge=1.0, le=365.0)
-    price_policy: list[PricePolicy] = field("-", "routine price-review policy in force from each date")
+    price_catch_up_freeze: float = field(
+        "share of the cost gap",
+        "share of the cost gap a routine review closes under Vuskovic's price freeze",
+        ge=0.0,
+        le=1.0,
+    )
+    price_freeze_end: dt.date = field(
+        "date", "end of the price freeze: Vuskovic leaves the economy ministry (source: VUSK)"
+    )
+    price_catch_up_after: float = field(
+        "share of the cost gap", "share of the cost gap a routine review closes after the freeze", ge=0.0, le=1.0
+    )
     price_decrees: list[PriceDecree] = field("-", "dated general price adjustments")
     labour_cost_share: float = field("share", "wages in unit cost", **SHARE)
     import_cost_share: float = field("share", "imported inputs in unit cost", **SHARE)

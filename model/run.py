@@ -7,7 +7,10 @@ counterfactuals share their random numbers (common random numbers). Nothing here
 
 from __future__ import annotations
 
+import os
+import traceback
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -114,11 +117,23 @@ def simulate(params: Params, seed: int) -> Run:
         start(politics.political_calendar(env, eco, p, log))
     start(politics.risk_decay(env, eco, p))
     start(log.process(env, lambda day: _close_day(eco, day)))
-    env.run(until=eco.n_days)
+    try:
+        with np.errstate(divide="raise", invalid="raise", over="raise"):
+            env.run(until=eco.n_days)
+    except (ZeroDivisionError, FloatingPointError, OverflowError) as exc:
+        raise _degenerate(exc, int(env.now), eco) from None
     series = log.series()
     events = log.event_table()
     metrics = summary.summarise(series, events, eco.scale)
     return Run(series=series, events=events, summary=metrics, seed=seed, simpy_events=env.scheduled)
+
+
+def _degenerate(exc: Exception, day: int, eco: Economy) -> DegenerateEconomyError:
+    """Name the mechanism whose arithmetic broke down, from the innermost model frame."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f"{os.sep}model{os.sep}" in f.filename]
+    where = Path(frames[-1].filename).stem if frames else "model"
+    what = f"{frames[-1].name}: {exc}" if frames else str(exc)
+    return DegenerateEconomyError(day, date_of(day, eco.start).isoformat(), where, what, float("nan"))
 
 
 def _close_day(eco: Economy, day: int) -> None:

@@ -39,5 +39,7 @@ def test_a_shipment_holds_its_trucks_for_the_trip(baseline_params):
     env.run(until=2.0)
     assert fleet.private.level == before
     assert eco.in_transit == 0.0
-    assert np.isclose(eco.shelf.sum() + eco.hoard.sum() + eco.jap_stock.sum(),
-                      Economy(baseline_params, streams(1)["setup"]).shelf.sum() + in_transit)
+    assert np.isclose(
+        eco.shelf.sum() + eco.hoard.sum() + eco.jap_stock.sum(),
+        Economy(baseline_params, streams(1)["setup"]).shelf.sum() + in_transit,
+    )

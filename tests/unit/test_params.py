@@ -75,9 +75,13 @@ def test_missing_and_non_utf8_files(tmp_path):
 
 def test_parse_override_reads_toml_values():
     assert model.parse_override("october_strike.window.start=1972-10-13") == (
-        "october_strike.window.start", dt.date(1972, 10, 13))
+        "october_strike.window.start",
+        dt.date(1972, 10, 13),
+    )
     assert model.parse_override("government.stance_after_conciliation=back") == (
-        "government.stance_after_conciliation", "back")
+        "government.stance_after_conciliation",
+        "back",
+    )
     assert model.parse_override("hoarding.enabled=false") == ("hoarding.enabled", False)
     with pytest.raises(ParamError):
         model.parse_override("no_equals_sign")
@@ -93,4 +97,5 @@ def test_every_field_has_unit_and_description():
             for t in (inner, *args):
                 if isinstance(t, type) and issubclass(t, pydantic.BaseModel):
                     walk(t)
+
     walk(model.Params)
