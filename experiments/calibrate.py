@@ -161,10 +161,16 @@ class Evaluation:
 
 
 def evaluate(task: Evaluation) -> tuple[tuple[float, ...], dict[str, float]]:
-    """Mean of each target metric over the task's replications at the candidate's values."""
+    """Mean of each target metric over the task's replications at the candidate's values.
+
+    A candidate whose runs end in a degenerate economy gets NaN metrics, hence an infinite loss.
+    """
     overrides = {**dict(task.base), **dict(zip(task.names, task.x, strict=True))}
     params = model.load_params(task.params, task.overlays, _typed(task, overrides))
-    runs = [model.simulate(params, seed).summary for seed in task.seeds]
+    try:
+        runs = [model.simulate(params, seed).summary for seed in task.seeds]
+    except model.DegenerateEconomyError:
+        return task.x, dict.fromkeys(task.metrics, float("nan"))  # a candidate that breaks the economy
     return task.x, {m: float(np.mean([r[m] for r in runs])) for m in task.metrics}
 
 

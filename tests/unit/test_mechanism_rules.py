@@ -17,7 +17,7 @@ from model.transport import Fleet, shipment
 def test_diversion_is_zero_without_premium_and_rises_with_it():
     shares = [diversion(x, 0.4, 0.5, 4.0) for x in (0.0, 0.25, 0.5, 1.0, 3.0)]
     assert shares[0] == 0.0
-    assert all(a < b for a, b in zip(shares, shares[1:]))
+    assert all(a < b for a, b in zip(shares, shares[1:], strict=False))
     assert shares[-1] <= 0.4
 
 
