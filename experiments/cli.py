@@ -56,14 +56,25 @@ class Command:
 def _simulate_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``simulate``."""
     parser.add_argument("params", type=Path, help="parameter file (TOML)")
-    parser.add_argument("--scenario", type=Path, action="append", default=[],
-                        metavar="OVERLAY.toml", help="overlay file applied on top (repeatable)")
-    parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
-                        help="override one parameter; VALUE is a TOML value (repeatable)")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                        help=f"random seed, 0 <= N < 2**63 (default {DEFAULT_SEED})")
-    parser.add_argument("--out", type=Path, metavar="DIR",
-                        help="output folder (default reports/simulate-<seed>/)")
+    parser.add_argument(
+        "--scenario",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="OVERLAY.toml",
+        help="overlay file applied on top (repeatable)",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="override one parameter; VALUE is a TOML value (repeatable)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed, 0 <= N < 2**63 (default {DEFAULT_SEED})"
+    )
+    parser.add_argument("--out", type=Path, metavar="DIR", help="output folder (default reports/simulate-<seed>/)")
 
 
 def simulate_command(args: argparse.Namespace) -> int:
@@ -77,12 +88,21 @@ def simulate_command(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     write_atomically(out / "series.parquet", result.series.to_parquet)
     write_atomically(out / "events.parquet", lambda p: result.events.to_parquet(p, index=False))
-    write_json(out / "summary.json", {
-        "params_file": str(args.params), "scenarios": [str(s) for s in args.scenario],
-        "set": args.set, "seed": args.seed, "summary": result.summary})
+    write_json(
+        out / "summary.json",
+        {
+            "params_file": str(args.params),
+            "scenarios": [str(s) for s in args.scenario],
+            "set": args.set,
+            "seed": args.seed,
+            "summary": result.summary,
+        },
+    )
     dates = result.series.index
-    print(f"{PROG} simulate: seed {args.seed}, {dates[0]:%Y-%m-%d} to {dates[-1]:%Y-%m-%d} "
-          f"({len(dates)} days), {len(result.events)} events -> {out}")
+    print(
+        f"{PROG} simulate: seed {args.seed}, {dates[0]:%Y-%m-%d} to {dates[-1]:%Y-%m-%d} "
+        f"({len(dates)} days), {len(result.events)} events -> {out}"
+    )
     width = max(map(len, result.summary), default=0)
     for name, value in result.summary.items():
         print(f"  {name:<{width}}  {value:>12.4g}")
@@ -92,40 +112,59 @@ def simulate_command(args: argparse.Namespace) -> int:
 def _run_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``run``."""
     parser.add_argument("experiment", type=Path, help="experiment file (TOML)")
-    parser.add_argument("--replications", type=int, metavar="N",
-                        help="replications per scenario and sweep point (overrides the file)")
-    parser.add_argument("--workers", type=int, metavar="N",
-                        help=f"worker processes (default one per core, here {available_cores()}"
-                             "); 1 runs serially in this process")
+    parser.add_argument(
+        "--replications", type=int, metavar="N", help="replications per scenario and sweep point (overrides the file)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help=f"worker processes (default one per core, here {available_cores()}); 1 runs serially in this process",
+    )
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--scheduler", metavar="ADDRESS",
-                       help="run on the Dask cluster of this scheduler (tcp://host:port)")
-    where.add_argument("--dask-local", action="store_true",
-                       help="start a local Dask cluster and run on it")
-    parser.add_argument("--out", type=Path, metavar="DIR",
-                        help="output folder (default reports/<experiment name>/)")
+    where.add_argument(
+        "--scheduler", metavar="ADDRESS", help="run on the Dask cluster of this scheduler (tcp://host:port)"
+    )
+    where.add_argument("--dask-local", action="store_true", help="start a local Dask cluster and run on it")
+    parser.add_argument("--out", type=Path, metavar="DIR", help="output folder (default reports/<experiment name>/)")
     again = parser.add_mutually_exclusive_group()
-    again.add_argument("--resume", action="store_true", default=True,
-                       help="keep runs already finished in DIR and run the rest (default)")
-    again.add_argument("--fresh", action="store_true",
-                       help="discard everything in DIR first (needed if the experiment changed)")
+    again.add_argument(
+        "--resume",
+        action="store_true",
+        default=True,
+        help="keep runs already finished in DIR and run the rest (default)",
+    )
+    again.add_argument(
+        "--fresh", action="store_true", help="discard everything in DIR first (needed if the experiment changed)"
+    )
     parser.add_argument("--fail-fast", action="store_true", help="stop at the first failed run")
     parser.add_argument("--no-report", action="store_true", help="do not build the report")
-    parser.add_argument("--simulate", default=DEFAULT_SIMULATE, metavar="MODULE:FUNCTION",
-                        help=f"function that simulates one run (default {DEFAULT_SIMULATE}); "
-                             "for fault injection and alternative models")
+    parser.add_argument(
+        "--simulate",
+        default=DEFAULT_SIMULATE,
+        metavar="MODULE:FUNCTION",
+        help=f"function that simulates one run (default {DEFAULT_SIMULATE}); "
+        "for fault injection and alternative models",
+    )
 
 
 def run_command(args: argparse.Namespace) -> int:
     """Run an experiment; exit 1 if any run failed."""
     results = runner.run(
-        args.experiment, replications=args.replications, workers=args.workers,
-        scheduler=args.scheduler, dask_local=args.dask_local, out=args.out,
-        resume=not args.fresh, fresh=args.fresh, fail_fast=args.fail_fast, progress=True,
-        simulate=args.simulate)
+        args.experiment,
+        replications=args.replications,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        dask_local=args.dask_local,
+        out=args.out,
+        resume=not args.fresh,
+        fresh=args.fresh,
+        fail_fast=args.fail_fast,
+        progress=True,
+        simulate=args.simulate,
+    )
     failed = results.failed
-    print(f"{PROG} run: {len(results.runs) - len(failed)} runs ok, {len(failed)} failed "
-          f"-> {results.dir}")
+    print(f"{PROG} run: {len(results.runs) - len(failed)} runs ok, {len(failed)} failed -> {results.dir}")
     for run_id, error in zip(failed["run_id"][:3], failed["error"][:3], strict=True):
         last_line = error.strip().splitlines()[-1] if error.strip() else "unknown error"
         print(f"  failed: {run_id}: {last_line}", file=sys.stderr)
@@ -137,8 +176,13 @@ def run_command(args: argparse.Namespace) -> int:
 
 def _check_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``check``."""
-    parser.add_argument("files", type=Path, nargs="+", metavar="FILE",
-                        help="parameter or experiment files (an [experiment] table marks one)")
+    parser.add_argument(
+        "files",
+        type=Path,
+        nargs="+",
+        metavar="FILE",
+        help="parameter or experiment files (an [experiment] table marks one)",
+    )
 
 
 def check_command(args: argparse.Namespace) -> int:
@@ -154,8 +198,9 @@ def check_command(args: argparse.Namespace) -> int:
 
 def _report_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``report``."""
-    parser.add_argument("directory", type=Path, metavar="DIR",
-                        help="folder an experiment wrote (runs.parquet, manifest.json, ...)")
+    parser.add_argument(
+        "directory", type=Path, metavar="DIR", help="folder an experiment wrote (runs.parquet, manifest.json, ...)"
+    )
 
 
 def report_command(args: argparse.Namespace) -> int:
@@ -166,21 +211,18 @@ def report_command(args: argparse.Namespace) -> int:
 
 
 COMMANDS = (
-    Command("simulate", "simulate once and write its series, events and summary",
-            _simulate_arguments, simulate_command),
-    Command("run", "run an experiment file (scenarios x sweep x replications)",
-            _run_arguments, run_command),
-    Command("check", "validate parameter and experiment files", _check_arguments,
-            check_command),
-    Command("report", "rebuild an experiment's report from its stored results",
-            _report_arguments, report_command),
+    Command(
+        "simulate", "simulate once and write its series, events and summary", _simulate_arguments, simulate_command
+    ),
+    Command("run", "run an experiment file (scenarios x sweep x replications)", _run_arguments, run_command),
+    Command("check", "validate parameter and experiment files", _check_arguments, check_command),
+    Command("report", "rebuild an experiment's report from its stored results", _report_arguments, report_command),
 )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand of :data:`COMMANDS`."""
-    parser = argparse.ArgumentParser(prog=PROG, description=model.__doc__ and
-                                     model.__doc__.strip().splitlines()[0])
+    parser = argparse.ArgumentParser(prog=PROG, description=model.__doc__ and model.__doc__.strip().splitlines()[0])
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         sub = subcommands.add_parser(command.name, help=command.help, description=command.help)
@@ -210,4 +252,3 @@ def _one_line(exc: BaseException) -> str:
     else:
         text = str(exc)
     return " ".join(text.split())
-

@@ -73,14 +73,10 @@ def sweep_points(sweep: SweepTable | None, root_seed: int) -> list[dict[str, Any
         axes = [grid_axis(sweep.parameters[k], sweep.samples) for k in keys]
         return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*axes)]
     unit = unit_sample(sweep.method, len(keys), sweep.samples, _sampler_rng(root_seed))
-    return [
-        {k: from_unit(sweep.parameters[k], u) for k, u in zip(keys, row, strict=True)}
-        for row in unit
-    ]
+    return [{k: from_unit(sweep.parameters[k], u) for k, u in zip(keys, row, strict=True)} for row in unit]
 
 
-def unit_sample(method: str, dimensions: int, samples: int,
-                rng: np.random.Generator) -> np.ndarray:
+def unit_sample(method: str, dimensions: int, samples: int, rng: np.random.Generator) -> np.ndarray:
     """Points in [0, 1)^dimensions drawn by `method` (one row per point).
 
     ``samples`` is the number of points, except for ``saltelli``, where it is Saltelli's
@@ -94,8 +90,11 @@ def unit_sample(method: str, dimensions: int, samples: int,
     if method == "sobol":
         return qmc.Sobol(dimensions, scramble=True, rng=rng).random_base2(int(np.log2(samples)))
     if method == "saltelli":
-        problem = {"num_vars": dimensions, "names": [f"x{i}" for i in range(dimensions)],
-                   "bounds": [[0.0, 1.0]] * dimensions}
+        problem = {
+            "num_vars": dimensions,
+            "names": [f"x{i}" for i in range(dimensions)],
+            "bounds": [[0.0, 1.0]] * dimensions,
+        }
         seed = int(rng.integers(2**31))
         return saltelli.sample(problem, samples, calc_second_order=False, seed=seed)
     raise ValueError(f"unknown sampling method {method!r}")

@@ -105,16 +105,15 @@ class DaskCluster:
 
         with contextlib.ExitStack() as stack:
             if self.address is None:
-                cluster = stack.enter_context(LocalCluster(
-                    n_workers=self.workers, threads_per_worker=1, processes=True,
-                    dashboard_address=None))
+                cluster = stack.enter_context(
+                    LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None)
+                )
                 client = stack.enter_context(Client(cluster))
             else:
                 client = stack.enter_context(Client(self.address))
             tasks = iter(tasks)
             window = self.workers * TASKS_IN_FLIGHT_PER_WORKER
-            running = as_completed(client.submit(function, t, pure=False)
-                                   for t in islice(tasks, window))
+            running = as_completed(client.submit(function, t, pure=False) for t in islice(tasks, window))
             for future in running:
                 for task in islice(tasks, 1):
                     running.add(client.submit(function, task, pure=False))
@@ -128,8 +127,7 @@ class DaskCluster:
         return f"dask ({where})"
 
 
-def choose_executor(workers: int | None = None, scheduler: str | None = None,
-                    dask_local: bool = False) -> Executor:
+def choose_executor(workers: int | None = None, scheduler: str | None = None, dask_local: bool = False) -> Executor:
     """Return the executor the command line asks for; a process pool by default.
 
     ``workers=1`` without Dask runs serially in this process.

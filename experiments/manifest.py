@@ -19,16 +19,16 @@ from pathlib import Path
 
 from experiments.spec import Experiment
 
-PACKAGES = ("viachilena", "simpy", "numpy", "scipy", "pandas", "pyarrow", "pydantic",
-            "SALib", "dask", "distributed")
+PACKAGES = ("viachilena", "simpy", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "SALib", "dask", "distributed")
 FORMAT = 1
 
 
 def spec_hash(experiment: Experiment, simulate: str) -> str:
     """Fingerprint what decides the results: not names, descriptions or file locations."""
     described = experiment.describe()
-    decisive = {key: described[key] for key in
-                ("seed", "replications", "reference", "metrics", "series", "end", "sweep")}
+    decisive = {
+        key: described[key] for key in ("seed", "replications", "reference", "metrics", "series", "end", "sweep")
+    }
     decisive["scenarios"] = list(described["scenarios"])
     decisive["scenario_params"] = experiment.scenario_params
     decisive["simulate"] = simulate
@@ -36,8 +36,7 @@ def spec_hash(experiment: Experiment, simulate: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def new_manifest(experiment: Experiment, simulate: str, executor: str,
-                 previous: dict | None) -> dict:
+def new_manifest(experiment: Experiment, simulate: str, executor: str, previous: dict | None) -> dict:
     """Return the manifest of a run starting now (keeping the first start of a resumed one)."""
     now = _now()
     return {
@@ -75,12 +74,17 @@ def git_state(folder: Path) -> dict:
 
     Both are None when `folder` is not in a git checkout or git is not installed.
     """
+
     def git(*args: str) -> str:
-        return subprocess.run(("git", *args), cwd=folder, capture_output=True, text=True,
-                              check=True, timeout=10).stdout.strip()
+        return subprocess.run(
+            ("git", *args), cwd=folder, capture_output=True, text=True, check=True, timeout=10
+        ).stdout.strip()
+
     try:
-        return {"git_commit": git("rev-parse", "HEAD"),
-                "git_dirty": bool(git("status", "--porcelain", "--untracked-files=no"))}
+        return {
+            "git_commit": git("rev-parse", "HEAD"),
+            "git_dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+        }
     except (OSError, subprocess.SubprocessError):
         return {"git_commit": None, "git_dirty": None}
 

@@ -42,11 +42,20 @@ def default_folder(experiment: Experiment) -> Path:
     return REPORTS / experiment.name
 
 
-def run(spec_or_path: Experiment | Path | str, *, replications: int | None = None,
-        workers: int | None = None, scheduler: str | None = None, dask_local: bool = False,
-        out: Path | str | None = None, resume: bool = True, fresh: bool = False,
-        fail_fast: bool = False, progress: bool = True,
-        simulate: str = DEFAULT_SIMULATE) -> Results:
+def run(
+    spec_or_path: Experiment | Path | str,
+    *,
+    replications: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    dask_local: bool = False,
+    out: Path | str | None = None,
+    resume: bool = True,
+    fresh: bool = False,
+    fail_fast: bool = False,
+    progress: bool = True,
+    simulate: str = DEFAULT_SIMULATE,
+) -> Results:
     """Run every run of an experiment not yet stored in its folder; return the results.
 
     `spec_or_path` is an experiment file or a loaded :class:`Experiment`. `workers` is
@@ -57,8 +66,7 @@ def run(spec_or_path: Experiment | Path | str, *, replications: int | None = Non
     `fail_fast` the sweep stops at the first failed run. `simulate` names the function
     that simulates (``"module:function"``).
     """
-    experiment = (spec_or_path if isinstance(spec_or_path, Experiment)
-                  else load_experiment(spec_or_path))
+    experiment = spec_or_path if isinstance(spec_or_path, Experiment) else load_experiment(spec_or_path)
     if replications is not None:
         experiment = experiment.with_replications(replications)
     planned = run_table(experiment)
@@ -75,15 +83,22 @@ def run(spec_or_path: Experiment | Path | str, *, replications: int | None = Non
         store = RunStore(directory, run_schema(experiment.sweep, experiment.metrics))
         done = store.finished()
         if done and not resume:
-            raise FolderError(f"{directory} already holds {len(done)} finished runs; "
-                              "use --resume to keep them or --fresh to discard them")
+            raise FolderError(
+                f"{directory} already holds {len(done)} finished runs; "
+                "use --resume to keep them or --fresh to discard them"
+            )
         todo = [p for p in planned if p.run_id not in done]
-        manifest = manifests.new_manifest(experiment, simulate, executor.describe(),
-                                          read_manifest(directory))
+        manifest = manifests.new_manifest(experiment, simulate, executor.describe(), read_manifest(directory))
         write_json(directory / MANIFEST, manifest)
         failures = executed = 0
-        bar = tqdm(total=len(planned), initial=len(planned) - len(todo), disable=not progress,
-                   desc=experiment.name, unit="run", dynamic_ncols=True)
+        bar = tqdm(
+            total=len(planned),
+            initial=len(planned) - len(todo),
+            disable=not progress,
+            desc=experiment.name,
+            unit="run",
+            dynamic_ncols=True,
+        )
         outcomes = executor.map_unordered(execute, _tasks(experiment, todo, simulate))
         try:
             with bar, contextlib.closing(outcomes):
@@ -100,10 +115,14 @@ def run(spec_or_path: Experiment | Path | str, *, replications: int | None = Non
         runs = store.consolidate()
         if experiment.sweep is not None and experiment.sweep.method == "saltelli":
             sensitivity.analyse(directory)
-        counts = {"planned": len(planned), "stored": len(runs),
-                  "ok": int((runs["status"] == "ok").sum()),
-                  "failed": int((runs["status"] == "failed").sum()),
-                  "resumed": len(done), "executed": executed}
+        counts = {
+            "planned": len(planned),
+            "stored": len(runs),
+            "ok": int((runs["status"] == "ok").sum()),
+            "failed": int((runs["status"] == "failed").sum()),
+            "resumed": len(done),
+            "executed": executed,
+        }
         write_json(directory / MANIFEST, manifests.finish_manifest(manifest, counts))
     return Results(directory)
 
@@ -113,7 +132,12 @@ def _tasks(experiment: Experiment, planned: list[PlannedRun], simulate: str) -> 
     scenarios = {s.name: s for s in experiment.scenarios}
     for run in planned:
         scenario = scenarios[run.scenario]
-        yield Task(run=run, params=str(experiment.params),
-                   overlays=tuple(str(p) for p in scenario.overlays),
-                   overrides=experiment.overrides(scenario), metrics=experiment.metrics,
-                   series=experiment.series, simulate=simulate)
+        yield Task(
+            run=run,
+            params=str(experiment.params),
+            overlays=tuple(str(p) for p in scenario.overlays),
+            overrides=experiment.overrides(scenario),
+            metrics=experiment.metrics,
+            series=experiment.series,
+            simulate=simulate,
+        )

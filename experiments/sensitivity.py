@@ -37,11 +37,9 @@ def analyse(directory: Path) -> pd.DataFrame:
     ok = runs[runs["status"] == OK]
     rows = []
     for scenario in experiment["scenarios"]:
-        means = (ok[ok["scenario"] == scenario].groupby("point")[experiment["metrics"]]
-                 .mean().reindex(range(points)))
+        means = ok[ok["scenario"] == scenario].groupby("point")[experiment["metrics"]].mean().reindex(range(points))
         for metric in experiment["metrics"]:
-            rows += indices(problem, means[metric].to_numpy(), experiment["seed"],
-                            scenario=scenario, metric=metric)
+            rows += indices(problem, means[metric].to_numpy(), experiment["seed"], scenario=scenario, metric=metric)
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     write_atomically(directory / f"{TABLE}.parquet", lambda p: table.to_parquet(p, index=False))
     write_atomically(directory / f"{TABLE}.csv", lambda p: table.to_csv(p, index=False))
@@ -53,7 +51,8 @@ def indices(problem: dict, outputs: np.ndarray, seed: int, **labels: str) -> lis
     if not np.all(np.isfinite(outputs)) or np.ptp(outputs) == 0:
         found = dict.fromkeys(INDICES, [np.nan] * problem["num_vars"])
     else:
-        found = sobol.analyze(problem, outputs, calc_second_order=False, seed=seed % 2**32,
-                              print_to_console=False)
-    return [{**labels, "parameter": name, **{k: float(found[k][i]) for k in INDICES}}
-            for i, name in enumerate(problem["names"])]
+        found = sobol.analyze(problem, outputs, calc_second_order=False, seed=seed % 2**32, print_to_console=False)
+    return [
+        {**labels, "parameter": name, **{k: float(found[k][i]) for k in INDICES}}
+        for i, name in enumerate(problem["names"])
+    ]

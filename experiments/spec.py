@@ -165,8 +165,7 @@ class Experiment:
             "series": None if self.series is None else list(self.series),
             "end": None if self.end is None else self.end.isoformat(),
             "scenarios": {
-                s.name: {"overlays": [str(p) for p in s.overlays],
-                         "set": _jsonable(s.overrides)}
+                s.name: {"overlays": [str(p) for p in s.overlays], "set": _jsonable(s.overrides)}
                 for s in self.scenarios
             },
             "sweep": sweep,
@@ -188,25 +187,38 @@ def load_experiment(path: Path | str) -> Experiment:
         raise _param_error(path, unknown_first[0]) from None
     exp = table.experiment
     if exp.reference not in table.scenarios:
-        raise ParamError(path, "experiment.reference",
-                         f"the name of a scenario{_did_you_mean(exp.reference, table.scenarios)}")
+        raise ParamError(
+            path, "experiment.reference", f"the name of a scenario{_did_you_mean(exp.reference, table.scenarios)}"
+        )
     for name in table.scenarios:
         _check_name(path, f"scenarios.{_quote(name)}", name)
     params = _find_file(path, exp.params, "experiment.params")
     scenarios = tuple(
-        Scenario(name, tuple(_find_file(path, ref, f"scenarios.{_quote(name)}.overlays")
-                             for ref in s.overlays), dict(s.overrides))
+        Scenario(
+            name,
+            tuple(_find_file(path, ref, f"scenarios.{_quote(name)}.overlays") for ref in s.overlays),
+            dict(s.overrides),
+        )
         for name, s in table.scenarios.items()
     )
     if table.sweep is not None:
         _check_sweep(path, table.sweep)
     experiment = Experiment(
-        path=path, name=exp.name, description=exp.description, params=params, seed=exp.seed,
-        replications=exp.replications, reference=exp.reference,
+        path=path,
+        name=exp.name,
+        description=exp.description,
+        params=params,
+        seed=exp.seed,
+        replications=exp.replications,
+        reference=exp.reference,
         metrics=_check_names(path, "experiment.metrics", exp.metrics, model.SUMMARY_METRICS),
-        series=(None if exp.series is None else
-                _check_names(path, "experiment.series", exp.series, model.SERIES_COLUMNS)),
-        end=exp.end, scenarios=scenarios, sweep=table.sweep, scenario_params={},
+        series=(
+            None if exp.series is None else _check_names(path, "experiment.series", exp.series, model.SERIES_COLUMNS)
+        ),
+        end=exp.end,
+        scenarios=scenarios,
+        sweep=table.sweep,
+        scenario_params={},
     )
     return replace(experiment, scenario_params=_load_scenarios(experiment))
 
@@ -219,28 +231,26 @@ def _load_scenarios(experiment: Experiment) -> dict[str, dict]:
     for key in swept:
         _check_key(path, f"sweep.parameters.{_quote(key)}", key, known)
     if experiment.end is not None:
-        _load(path, "experiment.end", experiment, Scenario("", (), {}),
-              {HORIZON_KEY: experiment.end})
+        _load(path, "experiment.end", experiment, Scenario("", (), {}), {HORIZON_KEY: experiment.end})
     resolved = {}
     for scenario in experiment.scenarios:
         where = f"scenarios.{_quote(scenario.name)}"
         for key in scenario.overrides:
             _check_key(path, f"{where}.set.{_quote(key)}", key, known)
             if key in swept:
-                raise ParamError(path, f"{where}.set.{_quote(key)}",
-                                 "a key the sweep does not vary (it is in [sweep.parameters])")
+                raise ParamError(
+                    path, f"{where}.set.{_quote(key)}", "a key the sweep does not vary (it is in [sweep.parameters])"
+                )
         model.load_params(experiment.params, scenario.overlays)  # overlay errors name the overlay
         overrides = experiment.overrides(scenario)
         resolved[scenario.name] = _load(path, f"{where}.set", experiment, scenario, overrides)
         for key, parameter in swept.items():
             for value in parameter.probe_values():
-                _load(path, f"sweep.parameters.{_quote(key)}", experiment, scenario,
-                      {**overrides, key: value})
+                _load(path, f"sweep.parameters.{_quote(key)}", experiment, scenario, {**overrides, key: value})
     return resolved
 
 
-def _load(path: Path, where: str, experiment: Experiment, scenario: Scenario,
-          overrides: dict[str, Any]) -> dict:
+def _load(path: Path, where: str, experiment: Experiment, scenario: Scenario, overrides: dict[str, Any]) -> dict:
     """Load `scenario` with `overrides`; blame `where` in the experiment file if it fails."""
     try:
         params = model.load_params(experiment.params, scenario.overlays, overrides)
@@ -255,8 +265,7 @@ def _load(path: Path, where: str, experiment: Experiment, scenario: Scenario,
 def _check_sweep(path: Path, sweep: SweepTable) -> None:
     """Check the meaning of a well-formed ``[sweep]`` table."""
     if sweep.method in POWER_OF_TWO_SAMPLERS and sweep.samples & (sweep.samples - 1):
-        raise ParamError(path, "sweep.samples",
-                         f"a power of two for method {sweep.method!r} (got {sweep.samples})")
+        raise ParamError(path, "sweep.samples", f"a power of two for method {sweep.method!r} (got {sweep.samples})")
     for key, parameter in sweep.parameters.items():
         where = f"sweep.parameters.{_quote(key)}"
         if parameter.categorical:
@@ -264,30 +273,29 @@ def _check_sweep(path: Path, sweep: SweepTable) -> None:
                 raise ParamError(path, where, "either values = [...] or low and high, not both")
             kinds = {type(v) for v in parameter.values}
             if not parameter.values or len(kinds) > 1 or not kinds <= set(CATEGORY_TYPES):
-                raise ParamError(path, f"{where}.values",
-                                 "a non-empty list of strings, numbers, booleans or dates, "
-                                 "all of one type")
+                raise ParamError(
+                    path, f"{where}.values", "a non-empty list of strings, numbers, booleans or dates, all of one type"
+                )
             continue
         for end in ("low", "high"):
             value = getattr(parameter, end)
             if value is None:
                 raise ParamError(path, f"{where}.{end}", "a number (or give values = [...])")
             if parameter.type == "int" and not float(value).is_integer():
-                raise ParamError(path, f"{where}.{end}", "a whole number for type = \"int\"")
+                raise ParamError(path, f"{where}.{end}", 'a whole number for type = "int"')
         if not parameter.low < parameter.high:
-            raise ParamError(path, f"{where}.high",
-                             f"a number greater than low ({parameter.low} >= {parameter.high})")
+            raise ParamError(path, f"{where}.high", f"a number greater than low ({parameter.low} >= {parameter.high})")
 
 
-def _check_names(path: Path, key: str, names: tuple[str, ...] | None,
-                 known: tuple[str, ...]) -> tuple[str, ...]:
+def _check_names(path: Path, key: str, names: tuple[str, ...] | None, known: tuple[str, ...]) -> tuple[str, ...]:
     """Check that every name is one of `known`; ``None`` means all of them."""
     if names is None:
         return tuple(known)
     for i, name in enumerate(names):
         if name not in known:
-            raise ParamError(path, f"{key}[{i}]", f"one of the model's names, not {name!r}"
-                             + _did_you_mean(name, known))
+            raise ParamError(
+                path, f"{key}[{i}]", f"one of the model's names, not {name!r}" + _did_you_mean(name, known)
+            )
     if len(set(names)) != len(names):
         raise ParamError(path, key, "a list without repeated names")
     return tuple(names)
@@ -311,8 +319,9 @@ def _find_file(experiment: Path, reference: str, key: str) -> Path:
         candidate = base / reference
         if candidate.is_file():
             return candidate.resolve()
-    raise ParamError(experiment, key, f"an existing file; {reference!r} is neither in "
-                     f"{experiment.parent} nor in {Path.cwd()}")
+    raise ParamError(
+        experiment, key, f"an existing file; {reference!r} is neither in {experiment.parent} nor in {Path.cwd()}"
+    )
 
 
 def _param_error(path: Path, error: dict) -> ParamError:
@@ -320,8 +329,7 @@ def _param_error(path: Path, error: dict) -> ParamError:
     loc = error["loc"]
     key = _dotted(loc)
     if error["type"] == "extra_forbidden":
-        return ParamError(path, key, "not a known key" + _did_you_mean(
-            str(loc[-1]), _allowed_keys(loc[:-1])))
+        return ParamError(path, key, "not a known key" + _did_you_mean(str(loc[-1]), _allowed_keys(loc[:-1])))
     if error["type"] == "missing":
         return ParamError(path, key, "a value (this key is required)")
     return ParamError(path, key, error["msg"])

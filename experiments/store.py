@@ -44,12 +44,14 @@ LOCK = ".lock"
 FLUSH_ROWS = 256
 FLUSH_SECONDS = 2.0
 BOOKKEEPING = (
-    ("run_id", pa.string()), ("scenario", pa.string()), ("point", pa.int64()),
-    ("replication", pa.int64()), ("seed", pa.int64()),
+    ("run_id", pa.string()),
+    ("scenario", pa.string()),
+    ("point", pa.int64()),
+    ("replication", pa.int64()),
+    ("seed", pa.int64()),
 )
 OUTCOME = (("status", pa.string()), ("error", pa.string()), ("wall_time_s", pa.float64()))
-CATEGORY_ARROW_TYPES = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(),
-                        str: pa.string(), dt.date: pa.date32()}
+CATEGORY_ARROW_TYPES = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(), str: pa.string(), dt.date: pa.date32()}
 
 
 class FolderError(ViaChilenaError):
@@ -59,7 +61,7 @@ class FolderError(ViaChilenaError):
 def run_schema(sweep: SweepTable | None, metrics: Iterable[str]) -> pa.Schema:
     """Return the columns of ``runs.parquet``: bookkeeping, swept parameters, outcome, metrics."""
     swept = []
-    for key, parameter in (sweep.parameters.items() if sweep else ()):
+    for key, parameter in sweep.parameters.items() if sweep else ():
         if parameter.categorical:
             kind = CATEGORY_ARROW_TYPES[type(parameter.values[0])]
         else:
@@ -105,15 +107,17 @@ def check_folder(directory: Path, spec_hash: str, fresh: bool) -> None:
     manifest = read_manifest(directory)
     if manifest is None:
         if any(p.name != LOCK for p in directory.iterdir()):
-            raise FolderError(f"{directory} is not empty and holds no experiment "
-                              f"({MANIFEST} missing); choose another --out folder")
+            raise FolderError(
+                f"{directory} is not empty and holds no experiment ({MANIFEST} missing); choose another --out folder"
+            )
         return
     if manifest.get("spec_hash") != spec_hash and not fresh:
         raise FolderError(
             f"{directory} holds results of a different experiment "
             f"({manifest.get('experiment', {}).get('name', '?')}, spec hash "
             f"{str(manifest.get('spec_hash'))[:12]} vs {spec_hash[:12]}); "
-            "use --fresh to discard them, or choose another --out folder")
+            "use --fresh to discard them, or choose another --out folder"
+        )
 
 
 def clear_folder(directory: Path) -> None:
@@ -147,8 +151,9 @@ class FolderLock:
         except BlockingIOError:
             holder = os.pread(handle, 64, 0).decode(errors="replace").strip() or "?"
             os.close(handle)
-            raise FolderError(f"{self.path.parent} is being written by another viachilena "
-                              f"run (pid {holder}); wait for it to finish") from None
+            raise FolderError(
+                f"{self.path.parent} is being written by another viachilena run (pid {holder}); wait for it to finish"
+            ) from None
         os.ftruncate(handle, 0)
         os.pwrite(handle, f"{os.getpid()}\n".encode(), 0)
         self.handle = handle
@@ -203,8 +208,7 @@ class RunStore:
         parts = sorted(self._parts(), key=_part_number)
         if not parts:
             return self.schema.empty_table().to_pandas()[columns or self.schema.names]
-        frames = [pq.read_table(p, columns=columns, schema=self.schema).to_pandas()
-                  for p in parts]
+        frames = [pq.read_table(p, columns=columns, schema=self.schema).to_pandas() for p in parts]
         rows = pd.concat(frames, ignore_index=True)
         rows = rows.drop_duplicates("run_id", keep="last")
         return rows.sort_values("run_id", kind="stable").reset_index(drop=True)

@@ -85,8 +85,11 @@ def execute(task: Task) -> Outcome:
         params = model.load_params(task.params, task.overlays, {**task.overrides, **run.values})
         result = simulate(params, run.seed)
         metrics = {name: float(result.summary[name]) for name in task.metrics}
-        series = None if task.series == () else (
-            result.series if task.series is None else result.series.loc[:, list(task.series)])
+        series = (
+            None
+            if task.series == ()
+            else (result.series if task.series is None else result.series.loc[:, list(task.series)])
+        )
         events = result.events
         status, error = OK, ""
     except Exception:

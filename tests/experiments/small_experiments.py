@@ -38,16 +38,21 @@ samples = {samples}
 """
 
 
-def small_experiment(folder: Path, *, replications: int = 2, samples: int = 2,
-                     method: str = "lhs", extra: str = "end = 1971-03-31",
-                     name: str = "small.toml",
-                     replace: tuple[tuple[str, str], ...] = ()) -> Path:
+def small_experiment(
+    folder: Path,
+    *,
+    replications: int = 2,
+    samples: int = 2,
+    method: str = "lhs",
+    extra: str = "end = 1971-03-31",
+    name: str = "small.toml",
+    replace: tuple[tuple[str, str], ...] = (),
+) -> Path:
     """Write the small experiment (optionally with text replaced) and return its path.
 
     Runs end in March 1971 (about 0.1 s each), so metrics are ones defined by then.
     """
-    text = SMALL.format(baseline=BASELINE, replications=replications, samples=samples,
-                        method=method, extra=extra)
+    text = SMALL.format(baseline=BASELINE, replications=replications, samples=samples, method=method, extra=extra)
     for old, new in replace:
         assert old in text, old
         text = text.replace(old, new)

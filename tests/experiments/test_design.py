@@ -26,12 +26,10 @@ DATES = SweepParameter(values=(dt.date(1972, 6, 1), dt.date(1972, 11, 2)))
 
 
 def sweep(method: str, samples: int) -> SweepTable:
-    return SweepTable(method=method, samples=samples,
-                      parameters={"a": REAL, "b": INTEGER, "c": CHOICE, "d": DATES})
+    return SweepTable(method=method, samples=samples, parameters={"a": REAL, "b": INTEGER, "c": CHOICE, "d": DATES})
 
 
-@pytest.mark.parametrize("method,samples", [("lhs", 64), ("sobol", 64), ("halton", 64),
-                                            ("saltelli", 16), ("grid", 5)])
+@pytest.mark.parametrize("method,samples", [("lhs", 64), ("sobol", 64), ("halton", 64), ("saltelli", 16), ("grid", 5)])
 def test_samplers_cover_bounds_and_respect_types(method, samples):
     points = sweep_points(sweep(method, samples), root_seed=3)
     a = np.array([p["a"] for p in points])
@@ -93,8 +91,7 @@ def test_replication_seeds_are_shared_across_scenarios_and_points(tmp_path):
 
 
 def test_replication_seeds_do_not_depend_on_how_many_there_are():
-    assert [replication_seed(5, r) for r in range(3)] == [
-        replication_seed(5, r) for r in range(10)][:3]
+    assert [replication_seed(5, r) for r in range(3)] == [replication_seed(5, r) for r in range(10)][:3]
     assert replication_seed(5, 0) != replication_seed(6, 0)
 
 

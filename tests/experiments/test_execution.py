@@ -29,13 +29,21 @@ def test_serial_and_process_pool_store_identical_runs(tmp_path):
 
 
 def test_run_table_layout(tmp_path):
-    results = experiments.run(small_experiment(tmp_path), workers=1, out=tmp_path / "o",
-                              progress=False)
+    results = experiments.run(small_experiment(tmp_path), workers=1, out=tmp_path / "o", progress=False)
     runs = results.runs
     assert list(runs.columns[:12]) == [
-        "run_id", "scenario", "point", "replication", "seed", "param:hoarding.propensity",
-        "param:popular_power.belts", "status", "error", "wall_time_s",
-        *results.manifest["experiment"]["metrics"][:2]]
+        "run_id",
+        "scenario",
+        "point",
+        "replication",
+        "seed",
+        "param:hoarding.propensity",
+        "param:popular_power.belts",
+        "status",
+        "error",
+        "wall_time_s",
+        *results.manifest["experiment"]["metrics"][:2],
+    ]
     assert list(runs["run_id"]) == sorted(runs["run_id"])
     assert runs["param:popular_power.belts"].dtype == "int64"
     assert (runs["status"] == "ok").all() and (runs["error"] == "").all()
@@ -44,8 +52,7 @@ def test_run_table_layout(tmp_path):
     manifest = results.manifest
     assert set(manifest["scenario_params"]) == {"historical", "backed"}
     assert len(manifest["inputs"]) == 2 and all(len(h) == 64 for h in manifest["inputs"].values())
-    assert manifest["counts"] == {"planned": 8, "stored": 8, "ok": 8, "failed": 0,
-                                  "resumed": 0, "executed": 8}
+    assert manifest["counts"] == {"planned": 8, "stored": 8, "ok": 8, "failed": 0, "resumed": 0, "executed": 8}
     assert manifest["finished"] >= manifest["started"]
     assert manifest["packages"]["numpy"] and manifest["python"]
 
@@ -53,8 +60,7 @@ def test_run_table_layout(tmp_path):
 def test_failing_runs_are_isolated_with_their_traceback(tmp_path, capsys):
     path = small_experiment(tmp_path, replications=4)
     out = tmp_path / "out"
-    assert main(["run", str(path), "--workers", "2", "--out", str(out), "--no-report",
-                 "--simulate", FAULTY]) == 1
+    assert main(["run", str(path), "--workers", "2", "--out", str(out), "--no-report", "--simulate", FAULTY]) == 1
     runs = experiments.Results(out).runs
     even = runs["seed"] % 2 == 0
     assert even.any() and (~even).any()
@@ -73,8 +79,7 @@ def test_failing_runs_are_isolated_with_their_traceback(tmp_path, capsys):
 def test_fail_fast_stops_at_the_first_failure(tmp_path):
     path = small_experiment(tmp_path, replications=4)
     first_even = next(r for r in range(4) if replication_seed(7, r) % 2 == 0)
-    results = experiments.run(path, workers=1, out=tmp_path / "o", progress=False,
-                              fail_fast=True, simulate=FAULTY)
+    results = experiments.run(path, workers=1, out=tmp_path / "o", progress=False, fail_fast=True, simulate=FAULTY)
     assert len(results.runs) == first_even + 1
     assert list(results.runs["status"]).count("failed") == 1
 
@@ -108,11 +113,17 @@ def test_a_second_run_on_the_same_folder_is_refused(tmp_path, capsys):
     path = small_experiment(tmp_path)
     out = tmp_path / "out"
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys; from pathlib import Path; from experiments.store import FolderLock\n"
-         f"with FolderLock(Path({str(out)!r})):\n"
-         "    print('locked', flush=True); sys.stdin.read()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from experiments.store import FolderLock\n"
+            f"with FolderLock(Path({str(out)!r})):\n"
+            "    print('locked', flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline() == "locked\n"
         args = ["run", str(path), "--workers", "1", "--out", str(out), "--no-report"]

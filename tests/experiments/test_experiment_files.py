@@ -12,31 +12,56 @@ from experiments.spec import load_experiment
 from model.errors import ParamError
 
 BAD = {
-    "unknown key": ((("replications = 2", "replicatons = 2"),),
-                    "experiment.replicatons", "did you mean 'replications'"),
-    "unknown parameter": ((('"hoarding.propensity" =', '"hoarding.propensty" ='),),
-                          'sweep.parameters."hoarding.propensty"',
-                          "did you mean 'hoarding.propensity'"),
-    "sobol not a power of two": ((('method = "lhs"', 'method = "sobol"'),
-                                  ("samples = 2", "samples = 6")),
-                                 "sweep.samples", "power of two"),
-    "reversed bounds": ((("low = 0.1, high = 0.6", "low = 0.6, high = 0.1"),),
-                        'sweep.parameters."hoarding.propensity".high', "greater than low"),
-    "unknown reference": ((('reference = "historical"', 'reference = "historic"'),),
-                          "experiment.reference", "did you mean 'historical'"),
-    "missing overlay": ((("[scenarios.backed]",
-                          '[scenarios.backed]\noverlays = ["nowhere.toml"]'),),
-                        "scenarios.backed.overlays", "nowhere.toml"),
-    "value the model refuses": ((('= "back"', '= "forward"'),),
-                                'scenarios.backed.set."government.stance_after_conciliation"',
-                                "forward"),
-    "unknown metric": ((('series = ["gdp", "cpi_official"]',
-                         'series = ["gdp", "cpi_oficial"]'),),
-                       "experiment.series[1]", "did you mean 'cpi_official'"),
-    "integer range with fractions": ((("low = 2, high = 8", "low = 2.5, high = 8"),),
-                                     'sweep.parameters."popular_power.belts".low', "whole"),
-    "scenario sets a swept key": ((('= "back" }', '= "back", "hoarding.propensity" = 0.2 }'),),
-                                  'scenarios.backed.set."hoarding.propensity"', "sweep"),
+    "unknown key": (
+        (("replications = 2", "replicatons = 2"),),
+        "experiment.replicatons",
+        "did you mean 'replications'",
+    ),
+    "unknown parameter": (
+        (('"hoarding.propensity" =', '"hoarding.propensty" ='),),
+        'sweep.parameters."hoarding.propensty"',
+        "did you mean 'hoarding.propensity'",
+    ),
+    "sobol not a power of two": (
+        (('method = "lhs"', 'method = "sobol"'), ("samples = 2", "samples = 6")),
+        "sweep.samples",
+        "power of two",
+    ),
+    "reversed bounds": (
+        (("low = 0.1, high = 0.6", "low = 0.6, high = 0.1"),),
+        'sweep.parameters."hoarding.propensity".high',
+        "greater than low",
+    ),
+    "unknown reference": (
+        (('reference = "historical"', 'reference = "historic"'),),
+        "experiment.reference",
+        "did you mean 'historical'",
+    ),
+    "missing overlay": (
+        (("[scenarios.backed]", '[scenarios.backed]\noverlays = ["nowhere.toml"]'),),
+        "scenarios.backed.overlays",
+        "nowhere.toml",
+    ),
+    "value the model refuses": (
+        (('= "back"', '= "forward"'),),
+        'scenarios.backed.set."government.stance_after_conciliation"',
+        "forward",
+    ),
+    "unknown metric": (
+        (('series = ["gdp", "cpi_official"]', 'series = ["gdp", "cpi_oficial"]'),),
+        "experiment.series[1]",
+        "did you mean 'cpi_official'",
+    ),
+    "integer range with fractions": (
+        (("low = 2, high = 8", "low = 2.5, high = 8"),),
+        'sweep.parameters."popular_power.belts".low',
+        "whole",
+    ),
+    "scenario sets a swept key": (
+        (('= "back" }', '= "back", "hoarding.propensity" = 0.2 }'),),
+        'scenarios.backed.set."hoarding.propensity"',
+        "sweep",
+    ),
 }
 
 
@@ -61,8 +86,7 @@ def test_check_tells_experiment_and_parameter_files_apart(tmp_path, capsys):
 
 def test_check_stops_at_the_first_bad_file(tmp_path, capsys):
     good = small_experiment(tmp_path)
-    bad = small_experiment(tmp_path, name="bad.toml",
-                           replace=(("seed = 7", "seed = -1"),))
+    bad = small_experiment(tmp_path, name="bad.toml", replace=(("seed = 7", "seed = -1"),))
     assert main(["check", str(good), str(bad), str(BASELINE)]) == 2
     captured = capsys.readouterr()
     assert captured.out.splitlines() == [f"ok: {good}"]
@@ -89,8 +113,7 @@ def test_paths_resolve_against_the_experiment_folder_first(tmp_path, monkeypatch
 
 def test_every_scenario_is_resolved_with_its_overrides(tmp_path):
     experiment = load_experiment(small_experiment(tmp_path))
-    stances = {name: p["government"]["stance_after_conciliation"]
-               for name, p in experiment.scenario_params.items()}
+    stances = {name: p["government"]["stance_after_conciliation"] for name, p in experiment.scenario_params.items()}
     assert stances == {"historical": "conciliate", "backed": "back"}
 
 
@@ -106,8 +129,7 @@ SHIPPED = sorted((Path(__file__).resolve().parents[2] / "experiments").glob("*.t
 
 def test_shipped_experiments_are_valid_and_ask_a_question(capsys):
     names = {p.stem for p in SHIPPED}
-    assert {"history", "october_1972", "strategy", "strategy_1976", "mechanisms",
-            "sensitivity"} <= names
+    assert {"history", "october_1972", "strategy", "strategy_1976", "mechanisms", "sensitivity"} <= names
     for path in SHIPPED:
         assert main(["check", str(path)]) == 0, capsys.readouterr().err
         experiment = load_experiment(path)

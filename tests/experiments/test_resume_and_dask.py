@@ -33,10 +33,8 @@ def stored_rows(out: Path) -> int:
 def test_a_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
     path = small_experiment(tmp_path, replications=8)
     out = tmp_path / "killed"
-    command = [*CLI, "run", str(path), "--workers", "1", "--out", str(out), "--no-report",
-               "--simulate", PACED]
-    sweep = subprocess.Popen(command, env=environment(), stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+    command = [*CLI, "run", str(path), "--workers", "1", "--out", str(out), "--no-report", "--simulate", PACED]
+    sweep = subprocess.Popen(command, env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while not (out / "runs").is_dir() or not any((out / "runs").glob("part-*.parquet")):
         assert sweep.poll() is None, "the sweep ended before any runs were stored"
@@ -53,8 +51,7 @@ def test_a_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
     assert 0 < results.manifest["counts"]["resumed"] < 32
     assert results.manifest["counts"]["executed"] == 32 - results.manifest["counts"]["resumed"]
 
-    whole = experiments.run(path, workers=2, out=tmp_path / "whole", progress=False,
-                            simulate=PACED)
+    whole = experiments.run(path, workers=2, out=tmp_path / "whole", progress=False, simulate=PACED)
     pd.testing.assert_frame_equal(comparable(results.runs), comparable(whole.runs))
     for run_id in whole.runs["run_id"]:
         pd.testing.assert_frame_equal(results.series(run_id), whole.series(run_id))
@@ -84,22 +81,26 @@ def test_dask_clusters_give_the_same_runs_as_serial(tmp_path):
     dask = Path(sys.executable).with_name("dask")
     logs = (tmp_path / "scheduler.log").open("w"), (tmp_path / "worker.log").open("w")
     scheduler = subprocess.Popen(
-        [dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
-         "--no-dashboard"], env=environment(), stdout=logs[0], stderr=subprocess.STDOUT)
+        [dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1], "--no-dashboard"],
+        env=environment(),
+        stdout=logs[0],
+        stderr=subprocess.STDOUT,
+    )
     worker = subprocess.Popen(
-        [dask, "worker", address, "--nworkers", "2", "--nthreads", "1", "--no-dashboard",
-         "--host", "127.0.0.1"], env=environment(), stdout=logs[1], stderr=subprocess.STDOUT)
+        [dask, "worker", address, "--nworkers", "2", "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"],
+        env=environment(),
+        stdout=logs[1],
+        stderr=subprocess.STDOUT,
+    )
     try:
-        on_dask = experiments.run(path, scheduler=address, out=tmp_path / "dask",
-                                  progress=False)
+        on_dask = experiments.run(path, scheduler=address, out=tmp_path / "dask", progress=False)
     finally:
         stop(worker)
         stop(scheduler)
         for log in logs:
             log.close()
     assert on_dask.manifest["executor"] == f"dask ({address})"
-    local = experiments.run(path, dask_local=True, workers=2, out=tmp_path / "local",
-                            progress=False)
+    local = experiments.run(path, dask_local=True, workers=2, out=tmp_path / "local", progress=False)
     assert local.manifest["executor"] == "dask (local cluster of 2 workers)"
     for results in (on_dask, local):
         pd.testing.assert_frame_equal(comparable(serial.runs), comparable(results.runs))

@@ -14,8 +14,7 @@ from experiments.spec import SweepParameter, SweepTable
 
 def test_indices_rank_parameters_of_a_known_function():
     names = ["strong", "weak", "inert"]
-    sweep = SweepTable(method="saltelli", samples=512,
-                       parameters={n: SweepParameter(low=0.0, high=1.0) for n in names})
+    sweep = SweepTable(method="saltelli", samples=512, parameters={n: SweepParameter(low=0.0, high=1.0) for n in names})
     points = sweep_points(sweep, root_seed=1)
     y = np.array([4 * p["strong"] + p["weak"] for p in points])
     problem = {"num_vars": 3, "names": names, "bounds": [[0.0, 1.0]] * 3}
@@ -42,5 +41,4 @@ def test_a_saltelli_sweep_stores_its_indices(tmp_path):
     metrics = results.manifest["experiment"]["metrics"]
     assert len(table) == 2 * len(metrics) * 2
     assert set(table["parameter"]) == {"hoarding.propensity", "popular_power.belts"}
-    pd.testing.assert_frame_equal(pd.read_csv(results.dir / "sensitivity.csv"), table,
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(pd.read_csv(results.dir / "sensitivity.csv"), table, check_dtype=False)

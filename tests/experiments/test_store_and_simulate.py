@@ -16,9 +16,17 @@ from experiments.worker import Outcome
 
 
 def outcome(run_id: str, status: str = "ok") -> Outcome:
-    row = {"run_id": run_id, "scenario": "s", "point": 0, "replication": 0, "seed": 1,
-           "status": status, "error": "" if status == "ok" else "Traceback ...",
-           "wall_time_s": 0.1, "m": 1.0 if status == "ok" else math.nan}
+    row = {
+        "run_id": run_id,
+        "scenario": "s",
+        "point": 0,
+        "replication": 0,
+        "seed": 1,
+        "status": status,
+        "error": "" if status == "ok" else "Traceback ...",
+        "wall_time_s": 0.1,
+        "m": 1.0 if status == "ok" else math.nan,
+    }
     return Outcome(row, None, None)
 
 
@@ -42,8 +50,23 @@ def test_rows_are_flushed_in_bounded_batches_and_the_latest_row_wins(tmp_path, m
 
 def test_simulate_writes_series_events_and_summary(tmp_path, capsys):
     out = tmp_path / "sim"
-    assert main(["simulate", str(BASELINE), "--set", "run.end=1971-02-28",
-                 "--set", "hoarding.propensity=0.5", "--seed", "3", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "simulate",
+                str(BASELINE),
+                "--set",
+                "run.end=1971-02-28",
+                "--set",
+                "hoarding.propensity=0.5",
+                "--seed",
+                "3",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     series = pd.read_parquet(out / "series.parquet")
     assert series.index.name == "date" and series.index[-1] == pd.Timestamp("1971-02-28")
     assert {"date", "kind", "agent", "detail"} <= set(pd.read_parquet(out / "events.parquet"))
@@ -53,13 +76,15 @@ def test_simulate_writes_series_events_and_summary(tmp_path, capsys):
     assert "seed 3" in printed and "aps_firms_end" in printed
 
 
-@pytest.mark.parametrize("argument,named", [
-    ("--set=hoarding.propensty=0.5", "hoarding.propensty"),
-    ("--set=hoarding.propensity=7", "hoarding.propensity"),
-    ("--seed=-1", "--seed"),
-])
-def test_simulate_refuses_bad_input_in_one_line_without_output(argument, named, tmp_path,
-                                                                capsys):
+@pytest.mark.parametrize(
+    "argument,named",
+    [
+        ("--set=hoarding.propensty=0.5", "hoarding.propensty"),
+        ("--set=hoarding.propensity=7", "hoarding.propensity"),
+        ("--seed=-1", "--seed"),
+    ],
+)
+def test_simulate_refuses_bad_input_in_one_line_without_output(argument, named, tmp_path, capsys):
     out = tmp_path / "sim"
     assert main(["simulate", str(BASELINE), argument, "--out", str(out)]) == 2
     err = capsys.readouterr().err
