@@ -124,14 +124,13 @@ def test_horizon_the_model_refuses_is_blamed_on_end(tmp_path):
     assert caught.value.file == str(Path(path)) and caught.value.key == "experiment.end"
 
 
-SHIPPED = sorted((Path(__file__).resolve().parents[2] / "experiments").glob("*.toml"))
+SHIPPED = ("history", "october_1972", "strategy", "strategy_1976", "mechanisms", "sensitivity")
 
 
-def test_shipped_experiments_are_valid_and_ask_a_question(capsys):
-    names = {p.stem for p in SHIPPED}
-    assert {"history", "october_1972", "strategy", "strategy_1976", "mechanisms", "sensitivity"} <= names
-    for path in SHIPPED:
-        assert main(["check", str(path)]) == 0, capsys.readouterr().err
-        experiment = load_experiment(path)
-        assert experiment.name == path.stem
-        assert experiment.description.endswith("?")
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_experiments_are_valid_and_ask_a_question(name, capsys):
+    path = Path(__file__).resolve().parents[2] / "experiments" / f"{name}.toml"
+    assert main(["check", str(path)]) == 0, capsys.readouterr().err
+    experiment = load_experiment(path)
+    assert experiment.name == name
+    assert experiment.description.endswith("?")
