@@ -32,13 +32,19 @@ def nationalise_copper(env, eco: Economy, p: Params, log: Recorder):
 
 
 def from_above(env, eco: Economy, p: Params, log: Recorder):
-    """SimPy process: each day the government takes firms from its list, largest first."""
+    """SimPy process: each day the government buys firms from its list, largest first.
+
+    Firms on the list were bought (CORFO purchased their shares with newly issued money); firms
+    seized from below were intervened without payment.
+    """
     fa = p.nationalisation.from_above
-    cut = day_of(fa.list_cut, p.run.start)
+    cut, first = day_of(fa.list_cut, p.run.start), day_of(fa.start, p.run.start)
     quota = 0.0
     for tick in ticks(env, "nationalisation"):
         yield tick
         eco.list_size_now = fa.list_size_after_cut if env.now >= cut else fa.list_size
+        if env.now < first:
+            continue
         quota += fa.monthly_takeovers * eco.scale / 30.4
         candidates = np.flatnonzero(eco.is_large & (eco.owner == PRIVATE) & (eco.rank < eco.list_size_now * eco.scale))
         take = candidates[: int(quota)]
@@ -46,6 +52,8 @@ def from_above(env, eco: Economy, p: Params, log: Recorder):
         if len(candidates) <= len(take):
             quota = 0.0
         eco.owner[take] = APS
+        price = eco.price * 365.0 * fa.compensation_years * float(eco.output0[take].sum())
+        eco.ledger.pay("treasury", "capitalists", price)
         for firm in take:
             log.event(env.now, "nationalisation", f"firm {firm}", "taken into the APS from the list")
 

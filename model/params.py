@@ -272,6 +272,7 @@ class PopularPower(Switchable):
 class FromAbove(Section):
     """The government's list of firms for the social property area."""
 
+    start: dt.date = field("date", "first purchases from the list (bank shares and the first industrial firms)")
     monthly_takeovers: float = field(
         "firms/month", "firms the government takes from its list a month", ge=0.0, le=200.0
     )
@@ -280,6 +281,12 @@ class FromAbove(Section):
     )
     list_cut: dt.date = field("date", "the list cut to 91 strategic firms")
     list_size_after_cut: int = field("firms", "firms on the list after the cut", ge=0, le=5000)
+    compensation_years: float = field(
+        "years of output",
+        "price paid for a firm bought from the list, in years of its 1970 output (CORFO's share purchases)",
+        ge=0.0,
+        le=5.0,
+    )
 
 
 class FromBelow(Section):
