@@ -102,6 +102,11 @@ class Calibration:
     targets: pd.DataFrame  # index metric; columns value, low, high, fit_low, fit_high, source
 
 
+def is_calibration_file(path: Path | str) -> bool:
+    """Whether a TOML file is a calibration file (it has a ``[calibration]`` table)."""
+    return "calibration" in read_toml(path)
+
+
 def load_calibration(path: Path | str) -> Calibration:
     """Read and check a calibration file; raise ParamError naming the file and key if unusable."""
     path = Path(path).resolve()
@@ -129,19 +134,31 @@ def load_calibration(path: Path | str) -> Calibration:
                     path, "calibration.targets_from_history", f"a target in {spec.history} (no '{metric}' there)"
                 )
             t = record[metric]
-            rows[metric] = dict(value=t.get("value"), low=t.get("low"), high=t.get("high"),
-                                fit_low=t["fit_low"], fit_high=t["fit_high"], source=t.get("source", ""))
+            rows[metric] = dict(
+                value=t.get("value"),
+                low=t.get("low"),
+                high=t.get("high"),
+                fit_low=t["fit_low"],
+                fit_high=t["fit_high"],
+                source=t.get("source", ""),
+            )
     for metric, t in table.targets.items():
         if not t.low < t.high:
             raise ParamError(path, f"targets.{metric}", f"low < high (got {t.low} and {t.high})")
         rows[metric] = dict(value=t.value, low=t.low, high=t.high, fit_low=t.low, fit_high=t.high, source=t.source)
     if not rows:
-        raise ParamError(path, "targets", "at least one target ([targets.<metric>] or calibration.targets_from_history)")
+        raise ParamError(
+            path, "targets", "at least one target ([targets.<metric>] or calibration.targets_from_history)"
+        )
     for metric in rows:
         if metric not in model.SUMMARY_METRICS:
             raise ParamError(path, f"targets.{metric}", "a summary metric of the model")
     return Calibration(
-        path=path, spec=spec, params=params, overlays=overlays, names=tuple(table.parameters),
+        path=path,
+        spec=spec,
+        params=params,
+        overlays=overlays,
+        names=tuple(table.parameters),
         bounds=tuple((b.low, b.high) for b in table.parameters.values()),
         targets=pd.DataFrame.from_dict(rows, orient="index"),
     )
@@ -232,8 +249,9 @@ class Trace:
         self._file.close()
 
 
-def calibrate(cal: Calibration, out: Path, executor: Executor, maxiter: int | None = None,
-              progress: bool = True) -> pd.DataFrame:
+def calibrate(
+    cal: Calibration, out: Path, executor: Executor, maxiter: int | None = None, progress: bool = True
+) -> pd.DataFrame:
     """Run the search (resuming from ``out/trace.jsonl``), then write the fitted file and fit report."""
     out.mkdir(parents=True, exist_ok=True)
     trace = Trace(out / "trace.jsonl")
@@ -241,11 +259,25 @@ def calibrate(cal: Calibration, out: Path, executor: Executor, maxiter: int | No
     fit_seeds = seeds(cal.spec.seed, cal.spec.replications)
 
     def tasks(xs: Iterable[np.ndarray]) -> list[Evaluation]:
-        return [Evaluation(str(cal.params), tuple(map(str, cal.overlays)), tuple(cal.spec.set.items()), cal.names,
-                           tuple(float(v) for v in x), fit_seeds, metrics) for x in xs]
+        return [
+            Evaluation(
+                str(cal.params),
+                tuple(map(str, cal.overlays)),
+                tuple(cal.spec.set.items()),
+                cal.names,
+                tuple(float(v) for v in x),
+                fit_seeds,
+                metrics,
+            )
+            for x in xs
+        ]
 
-    bar = tqdm(total=(maxiter or cal.spec.maxiter) + 1, desc=f"calibrating {cal.spec.name}", unit="generation",
-               disable=not progress)
+    bar = tqdm(
+        total=(maxiter or cal.spec.maxiter) + 1,
+        desc=f"calibrating {cal.spec.name}",
+        unit="generation",
+        disable=not progress,
+    )
 
     def population_map(function, xs):
         xs = [tuple(float(v) for v in x) for x in xs]
@@ -258,8 +290,13 @@ def calibrate(cal: Calibration, out: Path, executor: Executor, maxiter: int | No
     try:
         result = optimize.differential_evolution(
             lambda x: loss(trace.known[tuple(float(v) for v in x)], cal.targets),
-            bounds=cal.bounds, maxiter=maxiter or cal.spec.maxiter, popsize=cal.spec.popsize,
-            seed=cal.spec.seed, polish=False, updating="deferred", workers=population_map,
+            bounds=cal.bounds,
+            maxiter=maxiter or cal.spec.maxiter,
+            popsize=cal.spec.popsize,
+            seed=cal.spec.seed,
+            polish=False,
+            updating="deferred",
+            workers=population_map,
         )
     finally:
         trace.close()
@@ -271,25 +308,36 @@ def calibrate(cal: Calibration, out: Path, executor: Executor, maxiter: int | No
 
 def _write_fitted(cal: Calibration, path: Path, fitted: dict[str, float], value: float) -> None:
     tree: dict[str, Any] = {}
-    typed = _typed(Evaluation(str(cal.params), tuple(map(str, cal.overlays)), tuple(cal.spec.set.items()),
-                              cal.names, (), (), ()), fitted)
+    typed = _typed(
+        Evaluation(str(cal.params), tuple(map(str, cal.overlays)), tuple(cal.spec.set.items()), cal.names, (), (), ()),
+        fitted,
+    )
     for key, v in typed.items():
         node = tree
         *parents, leaf = key.split(".")
         for part in parents:
             node = node.setdefault(part, {})
         node[leaf] = round(v, 6) if isinstance(v, float) else v
-    header = (f"# Fitted by `viachilena calibrate {cal.path.name}` ({cal.spec.name}) on {dt.date.today()}.\n"
-              f"# Objective {value:.6g} over {cal.spec.replications} replications (seed {cal.spec.seed}).\n"
-              "# An overlay: apply with --scenario, or copy the values into params/baseline.toml.\n")
+    header = (
+        f"# Fitted by `viachilena calibrate {cal.path.name}` ({cal.spec.name}) on {dt.date.today()}.\n"
+        f"# Objective {value:.6g} over {cal.spec.replications} replications (seed {cal.spec.seed}).\n"
+        "# An overlay: apply with --scenario, or copy the values into params/baseline.toml.\n"
+    )
     _atomic_write(path, header + tomli_w.dumps(tree))
 
 
 def fit_report(cal: Calibration, out: Path, fitted: dict[str, float], executor: Executor) -> pd.DataFrame:
     """Simulate the fitted values over fresh replications and compare each target with its range."""
     check = seeds(cal.spec.seed, cal.spec.check_replications, offset=cal.spec.replications)
-    base = Evaluation(str(cal.params), tuple(map(str, cal.overlays)), tuple(cal.spec.set.items()), cal.names,
-                      tuple(fitted.values()), (), tuple(cal.targets.index))
+    base = Evaluation(
+        str(cal.params),
+        tuple(map(str, cal.overlays)),
+        tuple(cal.spec.set.items()),
+        cal.names,
+        tuple(fitted.values()),
+        (),
+        tuple(cal.targets.index),
+    )
     per_seed = [dict(m) for _, m in executor.map_unordered(evaluate, [_with_seeds(base, (s,)) for s in check])]
     sims = pd.DataFrame(per_seed)
     rows = []
@@ -297,9 +345,21 @@ def fit_report(cal: Calibration, out: Path, fitted: dict[str, float], executor: 
         values = sims[metric].to_numpy(dtype=float)
         mean, sem = values.mean(), stats.sem(values)
         half = sem * stats.t.ppf(0.975, len(values) - 1) if len(values) > 1 else np.nan
-        rows.append(dict(metric=metric, published=t.value, published_low=t.low, published_high=t.high,
-                         fit_low=t.fit_low, fit_high=t.fit_high, simulated_mean=mean, ci_low=mean - half,
-                         ci_high=mean + half, inside=bool(t.fit_low <= mean <= t.fit_high), source=t.source))
+        rows.append(
+            dict(
+                metric=metric,
+                published=t.value,
+                published_low=t.low,
+                published_high=t.high,
+                fit_low=t.fit_low,
+                fit_high=t.fit_high,
+                simulated_mean=mean,
+                ci_low=mean - half,
+                ci_high=mean + half,
+                inside=bool(t.fit_low <= mean <= t.fit_high),
+                source=t.source,
+            )
+        )
     report = pd.DataFrame(rows)
     _atomic_write(out / "fit.csv", report.to_csv(index=False))
     _atomic_write(out / "fit.md", _fit_markdown(cal, report, fitted))
@@ -311,15 +371,23 @@ def _with_seeds(task: Evaluation, chosen: tuple[int, ...]) -> Evaluation:
 
 
 def _fit_markdown(cal: Calibration, report: pd.DataFrame, fitted: dict[str, float]) -> str:
-    lines = [f"# Fit report: {cal.spec.name}", "", cal.spec.description, "",
-             f"{cal.spec.check_replications} replications at the fitted values "
-             f"({int(report.inside.sum())} of {len(report)} targets inside their range).", "",
-             "| metric | published | published range | fit range | simulated mean | 95% interval | inside | source |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"# Fit report: {cal.spec.name}",
+        "",
+        cal.spec.description,
+        "",
+        f"{cal.spec.check_replications} replications at the fitted values "
+        f"({int(report.inside.sum())} of {len(report)} targets inside their range).",
+        "",
+        "| metric | published | published range | fit range | simulated mean | 95% interval | inside | source |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in report.itertuples():
-        lines.append(f"| {r.metric} | {_fmt(r.published)} | {_fmt(r.published_low)} to {_fmt(r.published_high)} | "
-                     f"{_fmt(r.fit_low)} to {_fmt(r.fit_high)} | {_fmt(r.simulated_mean)} | "
-                     f"{_fmt(r.ci_low)} to {_fmt(r.ci_high)} | {'yes' if r.inside else 'no'} | {r.source} |")
+        lines.append(
+            f"| {r.metric} | {_fmt(r.published)} | {_fmt(r.published_low)} to {_fmt(r.published_high)} | "
+            f"{_fmt(r.fit_low)} to {_fmt(r.fit_high)} | {_fmt(r.simulated_mean)} | "
+            f"{_fmt(r.ci_low)} to {_fmt(r.ci_high)} | {'yes' if r.inside else 'no'} | {r.source} |"
+        )
     lines += ["", "Fitted values:", ""] + [f"- `{k}` = {v:.6g}" for k, v in fitted.items()]
     return "\n".join(lines) + "\n"
 

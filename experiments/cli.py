@@ -9,6 +9,9 @@ Subcommands::
                    [--fail-fast] [--no-report]
     viachilena check FILE...
     viachilena report DIR
+    viachilena calibrate CALIBRATION.toml [--workers N] [--scheduler ADDRESS | --dask-local]
+                         [--out DIR] [--maxiter N] [--fresh]
+    viachilena params PARAMS.toml [--scenario OVERLAY.toml ...]
 
 Each subcommand is a :class:`Command` in :data:`COMMANDS`: a function that adds its
 arguments and one that handles them and returns the exit status. To add a subcommand, write
@@ -31,12 +34,14 @@ from pathlib import Path
 
 import model
 from experiments import runner
-from experiments.executors import available_cores
+from experiments.calibrate import calibrate, is_calibration_file, load_calibration
+from experiments.executors import available_cores, choose_executor
 from experiments.spec import is_experiment_file, load_experiment
 from experiments.store import write_atomically, write_json
 from experiments.worker import DEFAULT_SIMULATE
 from model.errors import ParamError, ViaChilenaError
 from model.loading import parse_override
+from model.reference import markdown
 
 PROG = "viachilena"
 DEFAULT_SEED = 1972
@@ -190,6 +195,8 @@ def check_command(args: argparse.Namespace) -> int:
     for path in args.files:
         if is_experiment_file(path):
             load_experiment(path)
+        elif is_calibration_file(path):
+            load_calibration(path)
         else:
             model.load_params(path)
         print(f"ok: {path}")
@@ -210,6 +217,43 @@ def report_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _calibrate_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``calibrate``."""
+    parser.add_argument("calibration", type=Path, help="calibration file (TOML with a [calibration] table)")
+    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler to send runs to")
+    where.add_argument("--dask-local", action="store_true", help="start a local Dask cluster for the runs")
+    parser.add_argument("--out", type=Path, default=None, help="output folder (default reports/<name>/)")
+    parser.add_argument("--maxiter", type=int, default=None, help="generations of the search (default: the file's)")
+    parser.add_argument("--fresh", action="store_true", help="discard an earlier trace instead of resuming from it")
+
+
+def calibrate_command(args: argparse.Namespace) -> int:
+    """Fit parameters to the record; resume from the folder's trace unless --fresh."""
+    cal = load_calibration(args.calibration)
+    executor = choose_executor(args.workers, args.scheduler, args.dask_local)
+    out = args.out or Path("reports") / cal.spec.name
+    if args.fresh and (out / "trace.jsonl").exists():
+        (out / "trace.jsonl").unlink()
+    report = calibrate(cal, out, executor, maxiter=args.maxiter)
+    print(report[["metric", "fit_low", "fit_high", "simulated_mean", "inside"]].to_string(index=False))
+    print(f"{PROG} calibrate: {int(report.inside.sum())} of {len(report)} targets inside -> {out / 'fitted.toml'}")
+    return 0
+
+
+def _params_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``params``."""
+    parser.add_argument("params", type=Path, help="parameter file (TOML)")
+    parser.add_argument("--scenario", type=Path, action="append", default=[], metavar="OVERLAY.toml")
+
+
+def params_command(args: argparse.Namespace) -> int:
+    """Print the parameter reference (key, value, unit, description) as Markdown."""
+    print(markdown(model.load_params(args.params, args.scenario)), end="")
+    return 0
+
+
 COMMANDS = (
     Command(
         "simulate", "simulate once and write its series, events and summary", _simulate_arguments, simulate_command
@@ -217,6 +261,8 @@ COMMANDS = (
     Command("run", "run an experiment file (scenarios x sweep x replications)", _run_arguments, run_command),
     Command("check", "validate parameter and experiment files", _check_arguments, check_command),
     Command("report", "rebuild an experiment's report from its stored results", _report_arguments, report_command),
+    Command("calibrate", "fit parameters to the historical record", _calibrate_arguments, calibrate_command),
+    Command("params", "print the parameter reference of a parameter file", _params_arguments, params_command),
 )
 
 
