@@ -21,7 +21,8 @@ def test_differential_evolution_recovers_two_known_values(tmp_path):
     seed_list = seeds(5, 1)
     truth = model.simulate(model.load_params(BASELINE, overrides={**TRUE, "run.end": END}), seed_list[0]).summary
     targets = "\n".join(
-        f"[targets.{m}]\nlow = {truth[m] * 0.995!r}\nhigh = {truth[m] * 1.005!r}\nvalue = {truth[m]!r}\n" for m in METRICS
+        f"[targets.{m}]\nlow = {truth[m] * 0.995!r}\nhigh = {truth[m] * 1.005!r}\nvalue = {truth[m]!r}\n"
+        for m in METRICS
     )
     parameters = "\n".join(f'"{k}" = {{ low = {lo}, high = {hi} }}' for k, (lo, hi) in BOUNDS.items())
     spec = tmp_path / "small.toml"
