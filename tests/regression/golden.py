@@ -18,8 +18,18 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 FILE = HERE / "golden" / "baseline_seed7.csv"
 SEED = 7
-COLUMNS = ["gdp", "industrial_output", "cpi_official", "shortage_rate", "money_stock", "reserves_usd",
-           "aps_firms", "jap_active", "deliveries", "hoarded_stock"]
+COLUMNS = [
+    "gdp",
+    "industrial_output",
+    "cpi_official",
+    "shortage_rate",
+    "money_stock",
+    "reserves_usd",
+    "aps_firms",
+    "jap_active",
+    "deliveries",
+    "hoarded_stock",
+]
 
 
 def current() -> pd.DataFrame:
