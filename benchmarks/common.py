@@ -1,0 +1,100 @@
+"""Helpers shared by the benchmark scripts: JSON-line output and measuring a child process.
+
+A child's peak memory comes from ``os.wait4``, which returns the resource usage of that child
+and of the children it waited for: ``ru_maxrss`` is then the peak resident set of the largest
+single process in its tree (Linux reports it in KiB). While the child runs, the summed resident
+set of the whole tree is also sampled with psutil (a dependency of dask.distributed), so a sweep
+with two workers reports both its largest process and the tree's total.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "params" / "baseline.toml"
+SAMPLE_SECONDS = 0.1
+
+
+def emit(benchmark: str, measure: str, **figures) -> None:
+    """Print one measurement as a JSON line: which benchmark, what was measured, the figures."""
+    print(json.dumps({"benchmark": benchmark, "measure": measure, **figures}), flush=True)
+
+
+def median(values: list[float]) -> float:
+    """The median, for readability at the call sites."""
+    return statistics.median(values)
+
+
+@dataclass
+class ChildUsage:
+    """What one child process cost (wall time to within 0.1 s, peak memory) and what it printed."""
+
+    wall_s: float
+    peak_rss_mb: float
+    tree_peak_rss_mb: float
+    stdout: str
+
+
+def run_child(command: list[str]) -> ChildUsage:
+    """Run a command to completion; measure its wall time and the peak memory of its process tree.
+
+    A non-zero exit status raises ``RuntimeError`` with the end of the child's stderr.
+    """
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as errors, subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors) as proc:
+        tree_peak = 0
+        chunks = []
+        os.set_blocking(proc.stdout.fileno(), False)
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            chunks.append(proc.stdout.read() or b"")
+            if pid:
+                break
+            tree_peak = max(tree_peak, _tree_rss(proc.pid))
+            time.sleep(SAMPLE_SECONDS)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        os.set_blocking(proc.stdout.fileno(), True)
+        chunks.append(proc.stdout.read())
+        if proc.returncode:
+            errors.seek(0)
+            tail = errors.read().decode(errors="replace")[-2000:]
+            raise RuntimeError(f"{' '.join(command)} exited with {proc.returncode}:\n{tail}")
+    wall = time.perf_counter() - start
+    return ChildUsage(
+        wall_s=wall,
+        peak_rss_mb=usage.ru_maxrss / 1024,
+        tree_peak_rss_mb=tree_peak / 2**20,
+        stdout=b"".join(chunks).decode(),
+    )
+
+
+def python_child(script: Path, *args: str) -> list[str]:
+    """The command that runs a script with this interpreter."""
+    return [sys.executable, str(script), *args]
+
+
+def _tree_rss(pid: int) -> int:
+    """Summed resident set (bytes) of a process and its descendants, 0 if it is gone."""
+    try:
+        parent = psutil.Process(pid)
+        procs = [parent, *parent.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for proc in procs:
+        try:
+            total += proc.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total

@@ -1,0 +1,96 @@
+"""How fast is one baseline run, measured against SimPy's own speed on this machine?
+
+Times a baseline run at the default scale (median of N after one warm-up run), then, in the
+same process, SimPy's bare cost of 1,000,000 timeout events (1,000 processes each yielding
+``env.timeout(1)`` for 1,000 days; median of 3). The figure is the ratio of the two, which
+cancels most of the machine's speed: target at most 0.5 (a baseline run costs no more than
+half a million bare SimPy events).
+
+    python benchmarks/run_speed.py [--runs 7] [--seed 7] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import simpy
+from common import BASELINE, emit, median
+
+import model
+
+BENCHMARK = "run_speed"
+BARE_PROCESSES = 1_000
+BARE_DAYS = 1_000
+TARGET_RATIO = 0.5
+
+
+def bare_simpy() -> float:
+    """Seconds SimPy takes for 1,000 processes x 1,000 daily timeouts."""
+    env = simpy.Environment()
+
+    def daily(env):
+        for _ in range(BARE_DAYS):
+            yield env.timeout(1)
+
+    for _ in range(BARE_PROCESSES):
+        env.process(daily(env))
+    start = time.perf_counter()
+    env.run()
+    return time.perf_counter() - start
+
+
+def baseline_run(params: model.Params, seed: int) -> tuple[float, model.Run]:
+    """Seconds one baseline simulation takes, and the run."""
+    start = time.perf_counter()
+    run = model.simulate(params, seed)
+    return time.perf_counter() - start, run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="timed baseline runs after the warm-up (default 7)")
+    parser.add_argument("--bare-runs", type=int, default=3, help="timed bare SimPy runs (default 3)")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the baseline runs (default 7)")
+    parser.add_argument("--quick", action="store_true", help="smoke run: 2 baseline runs, 1 bare SimPy run")
+    args = parser.parse_args()
+    if args.quick:
+        args.runs, args.bare_runs = 2, 1
+
+    params = model.load_params(BASELINE)
+    baseline_run(params, args.seed)  # warm-up: imports, caches
+    times, runs = zip(*(baseline_run(params, args.seed) for _ in range(args.runs)), strict=True)
+    run_s = median(list(times))
+    events = runs[0].simpy_events
+    emit(
+        BENCHMARK,
+        "baseline_run",
+        seconds=run_s,
+        runs=args.runs,
+        simpy_events=events,
+        events_per_second=events / run_s,
+        days=len(runs[0].series),
+    )
+
+    bare_s = median([bare_simpy() for _ in range(args.bare_runs)])
+    bare_events = BARE_PROCESSES * BARE_DAYS
+    emit(
+        BENCHMARK,
+        "bare_simpy",
+        seconds=bare_s,
+        runs=args.bare_runs,
+        simpy_events=bare_events,
+        events_per_second=bare_events / bare_s,
+    )
+
+    ratio = run_s / bare_s
+    emit(BENCHMARK, "ratio_baseline_to_bare_simpy", value=ratio, target_max=TARGET_RATIO)
+    verdict = "meets" if ratio <= TARGET_RATIO else "misses"
+    print(
+        f"baseline run {run_s:.3f} s ({events:,} SimPy events, {events / run_s:,.0f}/s); "
+        f"1M bare SimPy events {bare_s:.3f} s; ratio {ratio:.2f} {verdict} the target <= {TARGET_RATIO}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""The number of SimPy events a baseline run schedules: a guard against event explosions, not a timing.
+
+Measured at commit bd4b540 (seed 7): 78,921 events at scale 1, 78,578 at scale 10 (shipments
+are batched by route, so events do not grow with agents). The bound, 99,000, leaves about 25%
+headroom over the measurement; a change that needs more events should say why and move it.
+"""
+
+from __future__ import annotations
+
+from tests.conftest import cached_run
+
+EVENT_BUDGET = 99_000  # ~1.25 x 78,921 measured at scale 1
+EVENT_FLOOR = 20_000  # a model that does nothing schedules almost none
+MAX_GROWTH_AT_SCALE_10 = 1.5  # ten times the agents may not cost half as many events again
+
+
+def test_a_baseline_run_stays_within_its_event_budget():
+    events = cached_run().simpy_events
+    assert EVENT_FLOOR < events <= EVENT_BUDGET, f"{events:,} SimPy events; budget {EVENT_BUDGET:,}"
+
+
+def test_events_do_not_scale_with_agents():
+    small = cached_run().simpy_events
+    large = cached_run(overrides=(("run.scale", 10.0),)).simpy_events
+    assert large < MAX_GROWTH_AT_SCALE_10 * small, f"{small:,} events at scale 1, {large:,} at scale 10"
