@@ -7,8 +7,9 @@ Subcommands::
     viachilena run EXPERIMENT.toml [--replications N] [--workers N]
                    [--scheduler ADDRESS | --dask-local] [--out DIR] [--resume | --fresh]
                    [--fail-fast] [--no-report]
-    viachilena check FILE...
+    viachilena check FILE... [--base PARAMS.toml]
     viachilena report DIR
+    viachilena rerun DIR RUN_ID
     viachilena calibrate CALIBRATION.toml [--workers N] [--scheduler ADDRESS | --dask-local]
                          [--out DIR] [--maxiter N] [--fresh]
     viachilena params PARAMS.toml [--scenario OVERLAY.toml ...]
@@ -26,19 +27,28 @@ without a traceback, and everything is validated before any output folder is cre
 from __future__ import annotations
 
 import argparse
+import copy
+import difflib
 import importlib.util
+import io
+import json
+import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+from pydantic import ValidationError
+
 import model
 from experiments import runner
 from experiments.calibrate import calibrate, is_calibration_file, load_calibration
 from experiments.executors import available_cores, choose_executor
+from experiments.manifest import sha256_file
 from experiments.spec import is_experiment_file, load_experiment
-from experiments.store import write_atomically, write_json
-from experiments.worker import DEFAULT_SIMULATE
+from experiments.store import MANIFEST, PARTS, RUNS, SERIES, FolderError, read_manifest, write_atomically, write_json
+from experiments.worker import DEFAULT_SIMULATE, OK, PARAM_PREFIX, resolve_simulate
 from model.errors import ParamError, ViaChilenaError
 from model.loading import parse_override
 from model.reference import markdown
@@ -188,15 +198,23 @@ def _check_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="parameter or experiment files (an [experiment] table marks one)",
     )
+    parser.add_argument(
+        "--base",
+        type=Path,
+        metavar="PARAMS.toml",
+        help="check parameter files as overlays on this parameter file (as simulate --scenario reads them)",
+    )
 
 
 def check_command(args: argparse.Namespace) -> int:
-    """Validate parameter and experiment files; stop at the first bad one."""
+    """Validate parameter, overlay and experiment files; stop at the first bad one."""
     for path in args.files:
         if is_experiment_file(path):
             load_experiment(path)
         elif is_calibration_file(path):
             load_calibration(path)
+        elif args.base is not None:
+            model.load_params(args.base, [path])
         else:
             model.load_params(path)
         print(f"ok: {path}")
@@ -215,6 +233,116 @@ def report_command(args: argparse.Namespace) -> int:
     report = importlib.import_module(REPORT_MODULE)
     print(f"{PROG} report: {report.build_report(args.directory)}")
     return 0
+
+
+def _rerun_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``rerun``."""
+    parser.add_argument("directory", type=Path, metavar="DIR", help="folder an experiment wrote")
+    parser.add_argument("run_id", metavar="RUN_ID", help="the run to reproduce (a run_id of DIR/runs.parquet)")
+
+
+def rerun_command(args: argparse.Namespace) -> int:
+    """Re-run one stored run from its folder's manifest; exit 1 unless it reproduces exactly.
+
+    The parameters are the scenario's resolved parameters stored in the manifest (the
+    parameter file, overlays and overrides as they were when the run ran) with the run's
+    sweep values on top; the seed and the simulate function are the stored ones. Its series
+    and metrics must equal the stored ones exactly.
+    """
+    directory, run_id = args.directory, args.run_id
+    manifest = read_manifest(directory)
+    if manifest is None:
+        raise FolderError(f"{directory} holds no experiment ({MANIFEST} missing)")
+    row = _stored_row(directory, run_id)
+    if row["status"] != OK:
+        raise FolderError(f"{directory}: run {run_id} did not finish when it ran ({row['status']}); nothing to compare")
+    tree = copy.deepcopy(manifest["scenario_params"][row["scenario"]])
+    for key, value in row.items():
+        if key.startswith(PARAM_PREFIX):
+            _set_dotted(tree, key.removeprefix(PARAM_PREFIX), _plain(value))
+    try:
+        params = model.Params.model_validate_json(json.dumps(tree))
+    except ValidationError as exc:
+        raise ParamError(directory / MANIFEST, "scenario_params", f"parameters this model accepts ({exc})") from None
+    for path, digest in manifest.get("inputs", {}).items():
+        if not Path(path).is_file() or sha256_file(Path(path)) != digest:
+            print(f"{PROG} rerun: note: {path} changed since the run; the stored parameters are used")
+    result = resolve_simulate(manifest.get("simulate", DEFAULT_SIMULATE))(params, int(row["seed"]))
+    difference = _first_difference(directory, manifest, row, result)
+    if difference:
+        print(f"{PROG} rerun: {run_id} not reproduced: {difference}", file=sys.stderr)
+        return 1
+    print(f"{PROG} rerun: {run_id} reproduced (seed {row['seed']}): series and metrics identical")
+    return 0
+
+
+def _stored_row(directory: Path, run_id: str) -> dict:
+    """Return the stored row of `run_id` (from runs.parquet, or the parts of an unfinished sweep)."""
+    if (directory / RUNS).is_file():
+        runs = pd.read_parquet(directory / RUNS)
+    else:
+        parts = sorted((directory / PARTS).glob("part-*.parquet"))
+        if not parts:
+            raise FolderError(f"{directory} holds no stored runs")
+        runs = pd.concat([pd.read_parquet(p) for p in parts]).drop_duplicates("run_id", keep="last")
+    match = runs[runs["run_id"] == run_id]
+    if match.empty:
+        hint = _close(run_id, runs["run_id"])
+        raise ParamError("RUN_ID", "", f"a run_id stored in {directory} (got {run_id!r}){hint}")
+    return match.iloc[0].to_dict()
+
+
+def _close(word: str, choices) -> str:
+    """``"; did you mean 'x'?"`` for a near miss, else empty."""
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _plain(value):
+    """A value from a parquet row as JSON: numpy scalars as Python, dates as ISO text."""
+    value = value.item() if hasattr(value, "item") else value
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _set_dotted(tree: dict, key: str, value) -> None:
+    """Set ``tree["a"]["b"] = value`` for ``key = "a.b"``."""
+    *sections, last = key.split(".")
+    for section in sections:
+        tree = tree[section]
+    tree[last] = value
+
+
+def _first_difference(directory: Path, manifest: dict, row: dict, result: model.Run) -> str:
+    """Describe the first difference between a rerun and the stored run, or return ``""``."""
+    for metric in manifest["experiment"]["metrics"]:
+        stored, now = float(row[metric]), float(result.summary[metric])
+        if stored != now and not (math.isnan(stored) and math.isnan(now)):
+            return f"metric {metric}: stored {stored!r}, now {now!r}"
+    columns = manifest["experiment"]["series"]
+    if columns == []:
+        return ""
+    stored = pd.read_parquet(directory / SERIES / f"{row['run_id']}.parquet")
+    frame = result.series if columns is None else result.series.loc[:, columns]
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer)  # through parquet, as the stored series went
+    now = pd.read_parquet(buffer)
+    if list(now.columns) != list(stored.columns):
+        return f"columns: stored {list(stored.columns)}, now {list(now.columns)}"
+    if not now.index.equals(stored.index):
+        return f"dates: stored {stored.index[0]:%Y-%m-%d}..{stored.index[-1]:%Y-%m-%d} ({len(stored)}), " + (
+            f"now {now.index[0]:%Y-%m-%d}..{now.index[-1]:%Y-%m-%d} ({len(now)})"
+        )
+    for column in stored.columns:
+        same = (stored[column] == now[column]) | (stored[column].isna() & now[column].isna())
+        if not same.all():
+            date = same.index[~same.to_numpy()][0]
+            was, is_now = _plain(stored.at[date, column]), _plain(now.at[date, column])
+            return f"column {column} on {date:%Y-%m-%d}: stored {was!r}, now {is_now!r}"
+    try:
+        pd.testing.assert_frame_equal(now, stored, check_exact=True)
+    except AssertionError as exc:
+        return " ".join(str(exc).split())
+    return ""
 
 
 def _calibrate_arguments(parser: argparse.ArgumentParser) -> None:
@@ -261,6 +389,7 @@ COMMANDS = (
     Command("run", "run an experiment file (scenarios x sweep x replications)", _run_arguments, run_command),
     Command("check", "validate parameter and experiment files", _check_arguments, check_command),
     Command("report", "rebuild an experiment's report from its stored results", _report_arguments, report_command),
+    Command("rerun", "re-run one stored run and check it reproduces exactly", _rerun_arguments, rerun_command),
     Command("calibrate", "fit parameters to the historical record", _calibrate_arguments, calibrate_command),
     Command("params", "print the parameter reference of a parameter file", _params_arguments, params_command),
 )

@@ -80,6 +80,10 @@ def run(
         check_folder(directory, fingerprint, fresh)  # again, now that no one else can write
         if fresh:
             clear_folder(directory)
+        previous = read_manifest(directory)
+        manifest = manifests.new_manifest(experiment, simulate, executor.describe(), previous)
+        if previous is None:  # before anything else, so a folder killed from here on can be resumed
+            write_json(directory / MANIFEST, manifest)
         store = RunStore(directory, run_schema(experiment.sweep, experiment.metrics))
         done = store.finished()
         if done and not resume:
@@ -87,9 +91,8 @@ def run(
                 f"{directory} already holds {len(done)} finished runs; "
                 "use --resume to keep them or --fresh to discard them"
             )
-        todo = [p for p in planned if p.run_id not in done]
-        manifest = manifests.new_manifest(experiment, simulate, executor.describe(), read_manifest(directory))
         write_json(directory / MANIFEST, manifest)
+        todo = [p for p in planned if p.run_id not in done]
         failures = executed = 0
         bar = tqdm(
             total=len(planned),

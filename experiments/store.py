@@ -14,7 +14,8 @@ so a reader or a killed writer never sees half a file. A run's series and events
 written before its row, so a row on disk means the run is complete; rows are flushed to a
 new part file every few seconds or rows, so memory does not grow with the sweep and a
 killed sweep loses at most the last few seconds. On resume, the latest row of each run
-wins and finished runs are skipped; failed runs are run again.
+wins and finished runs are skipped; failed runs are run again. A temporary file a killed
+writer left behind is never read, and is deleted when the folder is next opened for writing.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ MANIFEST = "manifest.json"
 RUNS = "runs.parquet"
 PARTS, SERIES, EVENTS = "runs", "series", "events"
 LOCK = ".lock"
+TEMPORARY_SUFFIX = ".tmp"
 FLUSH_ROWS = 256
 FLUSH_SECONDS = 2.0
 BOOKKEEPING = (
@@ -72,12 +74,25 @@ def run_schema(sweep: SweepTable | None, metrics: Iterable[str]) -> pa.Schema:
 
 def write_atomically(path: Path, write: Callable[[Path], Any]) -> None:
     """Call ``write(temporary_path)``, then move the temporary file to `path`."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}{TEMPORARY_SUFFIX}")
     try:
         write(temporary)
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def is_temporary(path: Path) -> bool:
+    """Whether `path` is a temporary file :func:`write_atomically` writes before moving it into place."""
+    return path.name.startswith(".") and path.name.endswith(TEMPORARY_SUFFIX)
+
+
+def remove_temporary_files(directory: Path) -> list[Path]:
+    """Delete the temporary files a killed writer left in `directory` and its subfolders; return them."""
+    left = [p for p in directory.rglob(f".*{TEMPORARY_SUFFIX}") if p.is_file() and is_temporary(p)]
+    for path in left:
+        path.unlink(missing_ok=True)
+    return left
 
 
 def write_json(path: Path, data: dict) -> None:
@@ -106,7 +121,7 @@ def check_folder(directory: Path, spec_hash: str, fresh: bool) -> None:
         raise FolderError(f"{directory} exists and is not a folder")
     manifest = read_manifest(directory)
     if manifest is None:
-        if any(p.name != LOCK for p in directory.iterdir()):
+        if any(p.name != LOCK and not is_temporary(p) for p in directory.iterdir()):
             raise FolderError(
                 f"{directory} is not empty and holds no experiment ({MANIFEST} missing); choose another --out folder"
             )
@@ -121,8 +136,12 @@ def check_folder(directory: Path, spec_hash: str, fresh: bool) -> None:
 
 
 def clear_folder(directory: Path) -> None:
-    """Delete everything in `directory` except the lock (held by the caller)."""
-    for entry in directory.iterdir():
+    """Delete everything in `directory` except the lock (held by the caller), the manifest last.
+
+    A clearing killed part-way leaves the manifest, so the folder is still recognised as an
+    experiment folder and ``--fresh`` can clear it again.
+    """
+    for entry in sorted(directory.iterdir(), key=lambda p: p.name == MANIFEST):
         if entry.name == LOCK:
             continue
         if entry.is_dir() and not entry.is_symlink():
@@ -167,10 +186,15 @@ class FolderLock:
 
 
 class RunStore:
-    """Appends run outcomes to an experiment folder and consolidates them at the end."""
+    """Appends run outcomes to an experiment folder and consolidates them at the end.
+
+    Open it only while holding the folder's lock: it deletes temporary files left by a
+    writer that was killed.
+    """
 
     def __init__(self, directory: Path, schema: pa.Schema):
         self.dir = directory
+        remove_temporary_files(directory)
         self.schema = schema
         self.rows: list[dict] = []
         self.last_flush = time.monotonic()
