@@ -57,6 +57,12 @@ def ticks(env: simpy.Environment, phase: str) -> Generator[simpy.Event, None, No
         yield env.timeout(1)
 
 
+def once(env: simpy.Environment, day: int, n_days: int, phase: str = "dated") -> Generator[simpy.Event, None, None]:
+    """Yield the tick of a dated event inside the run (none after its end)."""
+    if day < n_days:
+        yield on(env, day, phase)
+
+
 def on(env: simpy.Environment, day: int, phase: str = "dated") -> simpy.Event:
     """An event at the given phase of a future day (now, if that day has passed)."""
     return env.timeout(max(0.0, day + PHASE[phase] - env.now))

@@ -103,6 +103,8 @@ class Economy:
         self.owner = np.zeros(self.n_firms, dtype=np.int8)
         self.belt = np.where(self.is_large, rng.integers(0, p.popular_power.belts, self.n_firms), -1)
         self.militancy = np.where(self.is_large, rng.gamma(2.0, 0.25, self.n_firms), 0.0)
+        # how strongly each workforce is organised (unions, parties): it scales their response to events
+        self.organisation = np.where(self.is_large, rng.gamma(2.0, 0.5, self.n_firms), 0.0)
         mean_import = pr.imported_input_share
         self.imported_share = rng.beta(4.0 * mean_import + 1e-9, 4.0 * (1 - mean_import) + 1e-9, self.n_firms)
         self.locked_out = np.zeros(self.n_firms, dtype=bool)
@@ -114,12 +116,11 @@ class Economy:
 
     def _make_neighbourhoods(self, p: Params, rng: np.random.Generator) -> None:
         h = p.households
-        n = max(p.run.routes, round(p.run.neighbourhoods * self.scale))
+        n = max(1, round(p.run.neighbourhoods * self.scale))
         n_working, n_upper = round(n * h.working_class_share), round(n * h.upper_class_share)
         cls = np.array([WORKING] * n_working + [UPPER] * n_upper + [MIDDLE] * (n - n_working - n_upper))
         self.cls = rng.permutation(cls)
         self.n_neigh = n
-        self.route = np.arange(n) % p.run.routes
         wage_w = np.choose(self.cls, [1.0, h.middle_wage_weight, h.upper_wage_weight])
         profit_w = np.choose(self.cls, [0.0, h.middle_profit_weight, 1.0])
         self.wage_weight = wage_w / wage_w.sum()
@@ -234,6 +235,7 @@ class Economy:
         self.political_risk = 0.0
         self.recent_seizures = 0.0
         self.public_employment = p.economy_1970.public_employment
+        self.labour_force = 1.0
         self.premium = 0.0
         self.commerce_closure = 0.0
         self.farm_capacity = 1.0

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.calendar import day_of, on, ticks
+from model.calendar import day_of, on, once, ticks
 from model.economy import Economy
 from model.params import Params
 from model.record import Recorder
@@ -56,15 +56,15 @@ def _private_value_added(eco: Economy) -> float:
 def wage_readjustments(env, eco: Economy, p: Params, log: Recorder):
     """SimPy process: on each readjustment date, wages catch up with official inflation."""
     for r in sorted(p.government.wage_readjustments, key=lambda r: r.date):
-        day = day_of(r.date, p.run.start)
-        if day >= eco.n_days:
-            return
-        yield on(env, day)
-        past = eco.price / eco.wage_at_last_readjustment_cpi - 1.0
-        rise = r.indexation * past + r.real_increase
-        eco.wage *= 1.0 + rise
-        eco.wage_at_last_readjustment_cpi = eco.price
-        log.event(env.now, "wage_readjustment", "government", f"wages +{rise:.1%} (inflation since last {past:.1%})")
+        for tick in once(env, day_of(r.date, p.run.start), eco.n_days):
+            yield tick
+            past = eco.price / eco.wage_at_last_readjustment_cpi - 1.0
+            rise = r.indexation * past + r.real_increase
+            eco.wage *= 1.0 + rise
+            eco.wage_at_last_readjustment_cpi = eco.price
+            log.event(
+                env.now, "wage_readjustment", "government", f"wages +{rise:.1%} (inflation since last {past:.1%})"
+            )
 
 
 def unit_cost(eco: Economy, p: Params) -> float:
@@ -101,19 +101,15 @@ def price_reviews(env, eco: Economy, p: Params, log: Recorder):
 def stance(env, eco: Economy, p: Params, log: Recorder):
     """SimPy process: the stance toward Popular Power changes on the conciliation date."""
     g = p.government
-    day = day_of(g.conciliation_date, p.run.start)
-    if day >= eco.n_days:
-        return
-    yield on(env, day)
-    eco.stance = g.stance_after_conciliation
-    log.event(env.now, "stance", "government", f"stance toward Popular Power: {g.stance_after_conciliation}")
+    for tick in once(env, day_of(g.conciliation_date, p.run.start), eco.n_days):
+        yield tick
+        eco.stance = g.stance_after_conciliation
+        log.event(env.now, "stance", "government", f"stance toward Popular Power: {g.stance_after_conciliation}")
 
 
 def rationing(env, eco: Economy, p: Params, log: Recorder):
     """SimPy process: rationing of basic goods through the JAPs from its announcement."""
-    day = day_of(p.government.rationing, p.run.start)
-    if day >= eco.n_days:
-        return
-    yield on(env, day)
-    eco.rationing = True
-    log.event(env.now, "rationing", "government", "32 basic goods rationed through the JAPs")
+    for tick in once(env, day_of(p.government.rationing, p.run.start), eco.n_days):
+        yield tick
+        eco.rationing = True
+        log.event(env.now, "rationing", "government", "32 basic goods rationed through the JAPs")

@@ -15,20 +15,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.calendar import day_of, on, ticks
+from model.calendar import day_of, once, ticks
 from model.economy import APS, INTERVENED, PRIVATE, Economy
 from model.params import Params
+from model.production import firm_risk
 from model.record import Recorder
 
 
 def nationalise_copper(env, eco: Economy, p: Params, log: Recorder):
     """SimPy process: the copper mines pass to the state."""
-    day = day_of(p.nationalisation.copper, p.run.start)
-    if day >= eco.n_days:
-        return
-    yield on(env, day)
-    eco.copper_state = True
-    log.event(env.now, "nationalisation", "copper", "large-scale copper mining nationalised")
+    for tick in once(env, day_of(p.nationalisation.copper, p.run.start), eco.n_days):
+        yield tick
+        eco.copper_state = True
+        log.event(env.now, "nationalisation", "copper", "large-scale copper mining nationalised")
 
 
 def from_above(env, eco: Economy, p: Params, log: Recorder):
@@ -64,7 +63,7 @@ def shop_floor(env, eco: Economy, p: Params, rng: np.random.Generator, log: Reco
     for tick in ticks(env, "nationalisation"):
         yield tick
         effects = getattr(p.government.stances, eco.stance)
-        sabotage = eco.locked_out | ((eco.owner == PRIVATE) & (eco.risk > 0.5))
+        sabotage = eco.locked_out + (eco.owner == PRIVATE) * withheld_investment(eco, p)
         noise = fb.militancy_noise * rng.standard_normal(eco.n_firms)
         eco.militancy += -fb.militancy_decay * eco.militancy + noise + fb.sabotage_push * sabotage
         np.clip(eco.militancy, 0.0, None, out=eco.militancy)
@@ -84,6 +83,11 @@ def shop_floor(env, eco: Economy, p: Params, rng: np.random.Generator, log: Reco
         eco.risk = min(
             0.99, n.risk_aps_weight * aps_share + n.risk_seizure_weight * eco.recent_seizures + eco.political_risk
         )
+
+
+def withheld_investment(eco: Economy, p: Params) -> np.ndarray:
+    """Share of its investment each owner withholds for fear of expropriation: the sabotage workers see."""
+    return 1.0 - (1.0 - firm_risk(eco, p)) ** p.production.investment_risk_elasticity
 
 
 def _spill_over(eco: Economy, p: Params, seizing: np.ndarray) -> None:

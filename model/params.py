@@ -72,7 +72,6 @@ class RunSection(Section):
     neighbourhoods: int = field("count", "neighbourhoods (each with its shops) at scale 1", ge=10, le=2000)
     large_firms: int = field("count", "largest industrial firms modelled one by one at scale 1", ge=50, le=5000)
     small_firm_groups: int = field("count", "weighted groups standing for the long tail of small firms", ge=1, le=1000)
-    routes: int = field("count", "freight routes a day's shipments are batched into", ge=1, le=200)
 
     @model_validator(mode="after")
     def _period(self) -> RunSection:
@@ -102,6 +101,7 @@ class Economy1970(Section):
         "share", "share of industrial output that is consumer goods sold in shops", **SHARE
     )
     unemployment: float = field("share", "unemployment rate, Santiago, 1970", **SHARE)
+    labour_force_growth: float = field("1/year", "growth of the labour force", ge=0.0, le=0.1)
     industry_employment: float = field("share of labour force", "employed in manufacturing", **SHARE)
     agriculture_employment: float = field("share of labour force", "employed in agriculture", **SHARE)
     copper_employment: float = field("share of labour force", "employed in large-scale copper mining", **SHARE)
@@ -296,9 +296,15 @@ class FromBelow(Section):
     militancy_decay: float = field("1/day", "daily decay of militancy toward zero", ge=0.0, le=1.0)
     militancy_noise: float = field("units/day^0.5", "day-to-day variation of militancy", ge=0.0, le=5.0)
     sabotage_push: float = field(
-        "units/day", "militancy gained per day while the owner disinvests or locks out", ge=0.0, le=5.0
+        "units/day",
+        "militancy gained a day while the owner locks out, or in proportion to investment withheld",
+        ge=0.0,
+        le=5.0,
     )
     nearby_seizure_push: float = field("units", "militancy gained in a belt for each seizure in it", ge=0.0, le=5.0)
+    lockout_push: float = field(
+        "units", "militancy gained by organised workers when their owner locks them out", ge=0.0, le=10.0
+    )
     seizure_threshold: float = field("units", "militancy above which workers may seize the factory", ge=0.0, le=50.0)
     seizure_rate: float = field(
         "1/day per unit", "seizure hazard per unit of militancy over the threshold", ge=0.0, le=1.0

@@ -10,7 +10,7 @@ decays between events. The coup is the end date.
 
 from __future__ import annotations
 
-from model.calendar import day_of, on, ticks
+from model.calendar import day_of, once, ticks
 from model.economy import Economy
 from model.params import Params, PoliticalEvent
 from model.record import Recorder
@@ -19,22 +19,20 @@ from model.record import Recorder
 def political_calendar(env, eco: Economy, p: Params, log: Recorder):
     """SimPy process: the dated events, in order."""
     for event in sorted(p.politics.events, key=lambda e: e.date):
-        day = day_of(event.date, p.run.start)
-        if day >= eco.n_days:
-            return
-        yield on(env, day)
-        happen(eco, event)
-        log.event(
-            env.now,
-            "political",
-            event.name,
-            f"militancy {event.militancy_jump:+g}, risk {event.risk_jump:+g} ({event.source})",
-        )
+        for tick in once(env, day_of(event.date, p.run.start), eco.n_days):
+            yield tick
+            happen(eco, event)
+            log.event(
+                env.now,
+                "political",
+                event.name,
+                f"militancy {event.militancy_jump:+g}, risk {event.risk_jump:+g} ({event.source})",
+            )
 
 
 def happen(eco: Economy, event: PoliticalEvent) -> None:
-    """An event shifts militancy in every large firm and owners' expected risk."""
-    eco.militancy[eco.is_large] += event.militancy_jump
+    """An event shifts militancy in every large firm, by how organised its workers are, and owners' risk."""
+    eco.militancy += event.militancy_jump * eco.organisation
     eco.militancy.clip(0.0, None, out=eco.militancy)
     eco.political_risk = min(1.0, max(0.0, eco.political_risk + event.risk_jump))
 

@@ -157,3 +157,4 @@ def pay_incomes(eco: Economy, p: Params) -> None:
     eco.ledger.pay_households("capitalists", dividends * eco.profit_weight)
     eco.income = wage * (private_jobs + state_jobs) * eco.wage_weight + dividends * eco.profit_weight
     eco.flows["employment"] = private_jobs + state_jobs
+    eco.labour_force *= 1.0 + p.economy_1970.labour_force_growth / 365.0

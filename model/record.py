@@ -110,7 +110,7 @@ class Recorder:
             f["jap_sales"] / sold if sold > 0 else 0.0,
             100.0 * eco.wage / eco.price,
             100.0 * eco.wage,
-            max(0.0, 1.0 - f["employment"]),
+            max(0.0, 1.0 - f["employment"] / eco.labour_force),
             led.money_stock,
             deficit,
             gdp * eco.price,

@@ -32,6 +32,7 @@ def trucker_strike(
     locked = (eco.owner == PRIVATE) & (rng.random(eco.n_firms) < s.lockout_share) & ~eco.locked_out
     eco.locked_out |= locked
     eco.lockout_day[locked] = first
+    eco.militancy[locked] += p.nationalisation.from_below.lockout_push * eco.organisation[locked]
     eco.shop_closure += s.shop_closure
     eco.services_loss += s.professional_strike_loss
     log.event(env.now, "strike_start", name, f"{int(locked.sum())} firms locked out")

@@ -4,8 +4,9 @@ Chile moved its freight by road: about 50,000 freight vehicles in 1972, 80% of t
 private owner-operators (QP). Each day the goods waiting at factories, farms and ports, and the
 inputs factories need, are loaded onto the trucks that are free; a shipment is a SimPy process
 that holds its trucks (a ``simpy.Container`` for private trucks, another for the state's,
-requisitioned and volunteer trucks) for the trip, then delivers and releases them. Shipments
-are batched by route, so the number of SimPy events does not grow with the number of trucks.
+requisitioned and volunteer trucks) for the trip, then delivers and releases them. A day's
+shipments travel as one process, so the number of SimPy events does not grow with the number
+of trucks or shops.
 State-coordinated trucks carry more loads per trip slot: the telex network that routed about
 200 loyal trucks in October 1972 (Project Cybersyn accounts), a parameter so a user can ask
 what better coordination would have saved.
@@ -27,10 +28,7 @@ class Fleet:
     def __init__(self, env: simpy.Environment, eco: Economy):
         self.private = simpy.Container(env, init=eco.private_agents)
         self.state = simpy.Container(env, init=eco.state_agents)
-        demand_share = eco.shelf / eco.shelf.sum()
-        self.members = [np.flatnonzero(eco.route == r) for r in range(int(eco.route.max()) + 1)]
-        self.route_share = np.array([demand_share[m].sum() for m in self.members])
-        self.within = [demand_share[m] / demand_share[m].sum() for m in self.members]
+        self.destination = eco.shelf / eco.shelf.sum()
 
 
 def dispatch(env: simpy.Environment, eco: Economy, fleet: Fleet, p: Params, rng: np.random.Generator):
@@ -41,12 +39,12 @@ def dispatch(env: simpy.Environment, eco: Economy, fleet: Fleet, p: Params, rng:
 
 
 def load_trucks(env: simpy.Environment, eco: Economy, fleet: Fleet, p: Params) -> None:
-    """Share today's free trucks between consumer goods on every route and factory inputs."""
+    """Share today's free trucks between consumer goods for the shops and factory inputs."""
     t, e = p.transport, p.economy_1970
     if eco.input_need > 0:
         eco.input_delivery_ratio = min(1.0, eco.inputs_arrived / eco.input_need)
     eco.inputs_arrived = 0.0
-    goods = eco.depot / p.economy_1970.factory_stock_days
+    goods = eco.depot / e.factory_stock_days
     inputs = p.production.trucked_input_share * float(eco.capacity.sum()) * e.utilisation * eco.demand_index
     need = goods + inputs
     load = eco.base.load_per_trip
@@ -62,19 +60,18 @@ def load_trucks(env: simpy.Environment, eco: Economy, fleet: Fleet, p: Params) -
     eco.in_transit += goods * shipped
     eco.input_need = inputs
     eco.flows["shipments_queued"] = eco.depot
-    # a hair under what is free, so that rounding never makes a shipment wait for a truck
-    private_used, state_used = private_used * (1 - 1e-9), state_used * (1 - 1e-9)
-    parts = np.append(fleet.route_share * goods, inputs) * shipped
-    weights = parts / parts.sum() if parts.sum() > 0 else parts
-    for route, amount in enumerate(parts):
-        if amount > 0:
-            env.process(
-                shipment(env, eco, fleet, p, route, amount, private_used * weights[route], state_used * weights[route])
-            )
+    if need * shipped > 0:
+        # a hair under what is free, so that rounding never makes a shipment wait for a truck
+        trucks = (private_used * (1 - 1e-9), state_used * (1 - 1e-9))
+        env.process(shipments(env, eco, fleet, p, goods * shipped, inputs * shipped, *trucks))
 
 
-def shipment(env, eco: Economy, fleet: Fleet, p: Params, route: int, amount: float, private: float, state: float):
-    """SimPy process: one route's shipment holds its trucks for the trip, then delivers."""
+def shipments(env, eco: Economy, fleet: Fleet, p: Params, goods: float, inputs: float, private: float, state: float):
+    """SimPy process: the day's shipments hold their trucks for the trip, then deliver.
+
+    One process carries a day's loads on every route: batching keeps the number of SimPy
+    events independent of the number of trucks and shops.
+    """
     if private > 0:
         yield fleet.private.get(private)
     if state > 0:
@@ -85,20 +82,17 @@ def shipment(env, eco: Economy, fleet: Fleet, p: Params, route: int, amount: flo
         fleet.private.put(private)
     if state > 0:
         fleet.state.put(state)
-    if route < len(fleet.members):
-        deliver(eco, fleet, route, amount)
-    else:
-        eco.inputs_arrived += amount
-    eco.flows["deliveries"] += amount
+    deliver(eco, fleet, goods)
+    eco.inputs_arrived += inputs
+    eco.flows["deliveries"] += goods + inputs
 
 
-def deliver(eco: Economy, fleet: Fleet, route: int, amount: float) -> None:
-    """Goods reach a route's shops: some through state distribution, some into the hoard."""
-    idx = fleet.members[route]
-    arriving = amount * fleet.within[route]
-    direct = arriving * eco.direct_supply[idx]
-    hoarded = (arriving - direct) * eco.divert[idx]
-    eco.jap_stock[idx] += direct
-    eco.hoard[idx] += hoarded
-    eco.shelf[idx] += arriving - direct - hoarded
+def deliver(eco: Economy, fleet: Fleet, amount: float) -> None:
+    """Goods reach the shops: some through state distribution, some into the hoard, the rest on shelves."""
+    arriving = amount * fleet.destination
+    direct = arriving * eco.direct_supply
+    hoarded = (arriving - direct) * eco.divert
+    eco.jap_stock += direct
+    eco.hoard += hoarded
+    eco.shelf += arriving - direct - hoarded
     eco.in_transit -= amount

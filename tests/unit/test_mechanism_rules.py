@@ -11,7 +11,7 @@ from model.calendar import date_of, day_of
 from model.economy import Economy
 from model.hoarding import diversion
 from model.run import streams
-from model.transport import Fleet, shipment
+from model.transport import Fleet, shipments
 
 
 def test_diversion_is_zero_without_premium_and_rises_with_it():
@@ -33,12 +33,14 @@ def test_a_shipment_holds_its_trucks_for_the_trip(baseline_params):
     fleet = Fleet(env, eco)
     before = fleet.private.level
     in_transit = eco.in_transit = 5.0
-    env.process(shipment(env, eco, fleet, baseline_params, 0, in_transit, 10.0, 0.0))
+    eco.inputs_arrived = 0.0
+    env.process(shipments(env, eco, fleet, baseline_params, in_transit, 2.0, 10.0, 0.0))
     env.run(until=0.5)
     assert fleet.private.level == before - 10.0
     env.run(until=2.0)
     assert fleet.private.level == before
     assert eco.in_transit == 0.0
+    assert eco.inputs_arrived == 2.0
     assert np.isclose(
         eco.shelf.sum() + eco.hoard.sum() + eco.jap_stock.sum(),
         Economy(baseline_params, streams(1)["setup"]).shelf.sum() + in_transit,

@@ -9,7 +9,9 @@ from tests.conftest import BASELINE, ROOT
 
 def test_docs_parameter_reference_is_current():
     text = markdown(model.load_params(BASELINE))
-    assert (ROOT / "docs" / "parameters.md").read_text() == text, "run: viachilena params params/baseline.toml > docs/parameters.md"
+    assert (ROOT / "docs" / "parameters.md").read_text() == text, (
+        "run: viachilena params params/baseline.toml > docs/parameters.md"
+    )
 
 
 def test_reference_lists_every_leaf_with_its_unit(baseline_params):
