@@ -175,7 +175,7 @@ def run_command(args: argparse.Namespace) -> int:
         resume=not args.fresh,
         fresh=args.fresh,
         fail_fast=args.fail_fast,
-        progress=True,
+        progress=sys.stderr.isatty(),  # a progress bar on a terminal; logs and pipes get the one-line messages only
         simulate=args.simulate,
     )
     failed = results.failed
