@@ -62,7 +62,7 @@ CASES = [
     ("overlay_binary_garbage.toml", "overlay", "byte 0 is not UTF-8", False, None),
     ("overlay_missing.toml", "overlay", "file not found", False, ABSENT),
     ("params_empty.toml", "params", "run: missing", False, None),
-    ("params_only_run_section.toml", "params", "economy_1970: missing", False, None),
+    ("params_only_accounting_section.toml", "params", "run: missing", False, None),
     ("params_run_as_array.toml", "params", "run:", False, None),
     ("params_syntax_bad_date.toml", "params", "line 3", False, None),
     ("params_missing.toml", "params", "file not found", False, ABSENT),
