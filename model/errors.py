@@ -8,7 +8,19 @@ from __future__ import annotations
 
 
 class ViaChilenaError(Exception):
-    """Base of every error this package raises on purpose."""
+    """Base of every error this package raises on purpose.
+
+    Subclasses pass their fields to ``Exception.__init__``, so that an error can be rebuilt as
+    ``type(e)(*e.args)`` (SimPy does this when a process fails) and pickled across processes;
+    ``str(e)`` is the one-line message.
+    """
+
+    def __str__(self) -> str:
+        return self.message()
+
+    def message(self) -> str:
+        """The one-line message."""
+        return " ".join(str(a) for a in self.args)
 
 
 class ParamError(ViaChilenaError):
@@ -20,11 +32,12 @@ class ParamError(ViaChilenaError):
     """
 
     def __init__(self, file: str, key: str, expected: str):
-        self.file = str(file)
-        self.key = key
-        self.expected = expected
-        where = f"{self.file}: {key}: " if key else f"{self.file}: "
-        super().__init__(where + expected)
+        self.file, self.key, self.expected = str(file), key, expected
+        super().__init__(self.file, key, expected)
+
+    def message(self) -> str:  # noqa: D102
+        where = f"{self.file}: {self.key}: " if self.key else f"{self.file}: "
+        return where + self.expected
 
 
 class AccountingError(ViaChilenaError):
@@ -32,7 +45,10 @@ class AccountingError(ViaChilenaError):
 
     def __init__(self, day: int, date: str, stock: str, detail: str):
         self.day, self.date, self.stock, self.detail = day, date, stock, detail
-        super().__init__(f"day {day} ({date}): {stock} identity does not close: {detail}")
+        super().__init__(day, date, stock, detail)
+
+    def message(self) -> str:  # noqa: D102
+        return f"day {self.day} ({self.date}): {self.stock} identity does not close: {self.detail}"
 
 
 class DegenerateEconomyError(ViaChilenaError):
@@ -40,8 +56,11 @@ class DegenerateEconomyError(ViaChilenaError):
 
     def __init__(self, day: int, date: str, mechanism: str, quantity: str, value: float):
         self.day, self.date = day, date
-        self.mechanism, self.quantity, self.value = mechanism, quantity, value
-        super().__init__(
-            f"day {day} ({date}): {mechanism}: {quantity} became {value!r}; "
+        self.mechanism, self.quantity, self.value = mechanism, quantity, float(value)
+        super().__init__(day, date, mechanism, quantity, value)
+
+    def message(self) -> str:  # noqa: D102
+        return (
+            f"day {self.day} ({self.date}): {self.mechanism}: {self.quantity} became {self.value!r}; "
             "the parameters drive the economy to a degenerate state"
         )

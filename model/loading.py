@@ -162,7 +162,7 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
 
 
 def _explain(exc: ValidationError, origin: Mapping[str, str], default_file: str) -> ParamError:
-    error = exc.errors()[0]
+    error = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
     loc = tuple(error["loc"])
     dotted = ".".join(str(p) for p in loc)
     named = ".".join(str(p) for p in loc if not isinstance(p, int))
@@ -177,7 +177,7 @@ def _explain(exc: ValidationError, origin: Mapping[str, str], default_file: str)
     if kind == "missing":
         what = f"{info.description} [{_unit(info)}]" if info else "a value"
         return ParamError(file, dotted, f"missing; expected {what}")
-    unit = f" [{_unit(info)}]" if info else ""
+    unit = f" [{_unit(info)}]" if info and _unit(info) != "-" else ""
     message = error["msg"].removeprefix("Value error, ")
     given = error.get("input")
     shown = "" if isinstance(given, (dict, list)) else f" (got {given!r})"

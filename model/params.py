@@ -11,9 +11,9 @@ in :mod:`model.loading`.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 PERIOD_START = dt.date(1970, 11, 4)
 TERM_END = dt.date(1976, 11, 3)
@@ -34,7 +34,7 @@ POS = {"gt": 0.0}
 class Section(BaseModel):
     """A frozen section that refuses unknown keys and coerces nothing silently."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class Switchable(Section):
@@ -43,16 +43,20 @@ class Switchable(Section):
     enabled: bool = field("flag", "run this mechanism (false: the counterfactual without it)")
 
 
-def _in_period(value: dt.date, what: str) -> None:
+def _in_period(value: dt.date, what: str = "date") -> dt.date:
     if not PERIOD_START <= value <= TERM_END:
         raise ValueError(f"{what} {value} is outside the period {PERIOD_START}..{TERM_END}")
+    return value
+
+
+Date = Annotated[dt.date, AfterValidator(_in_period)]
 
 
 class Window(Section):
     """A dated interval."""
 
-    start: dt.date = field("date", "first day")
-    end: dt.date = field("date", "last day")
+    start: Date = field("date", "first day")
+    end: Date = field("date", "last day")
 
     @model_validator(mode="after")
     def _ordered(self) -> Window:
@@ -66,8 +70,8 @@ class Window(Section):
 class RunSection(Section):
     """The simulated period and the agents' sampling scale."""
 
-    start: dt.date = field("date", "day 0: Allende takes office")
-    end: dt.date = field("date", "last simulated day (the coup; counterfactuals may run to 1976-11-03)")
+    start: Date = field("date", "day 0: Allende takes office")
+    end: Date = field("date", "last simulated day (the coup; counterfactuals may run to 1976-11-03)")
     scale: float = field("x", "agents sampled per real agent group; outputs are scaled back", ge=0.05, le=200.0)
     neighbourhoods: int = field("count", "neighbourhoods (each with its shops) at scale 1", ge=10, le=2000)
     large_firms: int = field("count", "largest industrial firms modelled one by one at scale 1", ge=50, le=5000)
@@ -110,6 +114,15 @@ class Economy1970(Section):
     shop_stock_days: float = field("days", "shop stock, in days of sales", **POS)
     factory_stock_days: float = field("days", "goods waiting at factories and depots, in days of output", **POS)
 
+    @model_validator(mode="after")
+    def _room_for_services(self) -> Economy1970:
+        if self.industry_share + self.agriculture_share + self.copper_share > 0.9:
+            raise ValueError("industry, agriculture and copper shares must leave at least 10% of GDP to services")
+        employed = self.industry_employment + self.agriculture_employment + self.copper_employment
+        if employed + self.public_employment > 0.9 * (1.0 - self.unemployment):
+            raise ValueError("sector and public employment must leave at least 10% of the employed to services")
+        return self
+
 
 class Households(Section):
     """Households' spending, forced saving and the turn to the black market."""
@@ -123,6 +136,12 @@ class Households(Section):
     middle_profit_weight: float = field(
         "x upper", "distributed profits reaching a middle-class neighbourhood", ge=0.0, le=1.0
     )
+
+    @model_validator(mode="after")
+    def _classes(self) -> Households:
+        if self.working_class_share + self.upper_class_share > 1.0:
+            raise ValueError("working_class_share + upper_class_share must be at most 1")
+        return self
 
 
 class Production(Switchable):
@@ -244,7 +263,7 @@ class PopularPower(Switchable):
     jap_shortage_sensitivity: float = field(
         "-", "multiplier on the hazard per unit of local shortage rate", ge=0.0, le=200.0
     )
-    legal_basis: dt.date = field("date", "DIRINCO Resolution 112 gives JAPs legal standing (source: Diario Oficial)")
+    legal_basis: Date = field("date", "DIRINCO Resolution 112 gives JAPs legal standing (source: Diario Oficial)")
     legal_basis_multiplier: float = field("x", "formation hazard multiplier once JAPs are legal", ge=1.0, le=20.0)
     working_class_multiplier: float = field(
         "x", "formation hazard multiplier in working-class neighbourhoods", ge=0.0, le=20.0
@@ -255,7 +274,7 @@ class PopularPower(Switchable):
     inspection_rate: float = field("1/day", "inspections of its shops a JAP makes a day", ge=0.0, le=1.0)
     detection_probability: float = field("share", "chance an inspection finds a hoard", **SHARE)
     requisition_share: float = field("share", "share of a found hoard requisitioned", **SHARE)
-    cordones: list[dt.date] = field(
+    cordones: list[Date] = field(
         "dates", "known cordón founding dates; Cerrillos-Maipú 1972-06-19 (source: Gaudichaud)"
     )
     belts: int = field("count", "industrial belts where cordones can form", ge=1, le=50)
@@ -272,14 +291,14 @@ class PopularPower(Switchable):
 class FromAbove(Section):
     """The government's list of firms for the social property area."""
 
-    start: dt.date = field("date", "first purchases from the list (bank shares and the first industrial firms)")
+    start: Date = field("date", "first purchases from the list (bank shares and the first industrial firms)")
     monthly_takeovers: float = field(
         "firms/month", "firms the government takes from its list a month", ge=0.0, le=200.0
     )
     list_size: int = field(
         "firms", "firms named for the APS (253 in the bill of 1971-10-20; source: escolares.net)", ge=0, le=5000
     )
-    list_cut: dt.date = field("date", "the list cut to 91 strategic firms")
+    list_cut: Date = field("date", "the list cut to 91 strategic firms")
     list_size_after_cut: int = field("firms", "firms on the list after the cut", ge=0, le=5000)
     compensation_years: float = field(
         "years of output",
@@ -317,9 +336,7 @@ class FromBelow(Section):
 class Nationalisation(Switchable):
     """Nationalisation from above and from the shop floor."""
 
-    copper: dt.date = field(
-        "date", "copper nationalised by constitutional reform (source: most sources; LOC says 11 Jun)"
-    )
+    copper: Date = field("date", "copper nationalised by constitutional reform (source: most sources; LOC says 11 Jun)")
     from_above: FromAbove = field("-", "the government's list")
     from_below: FromBelow = field("-", "seizures from the shop floor")
     risk_aps_weight: float = field(
@@ -334,7 +351,7 @@ class Nationalisation(Switchable):
 class WageReadjustment(Section):
     """A dated readjustment of wages (source: UCH; LOC)."""
 
-    date: dt.date = field("date", "day the readjustment takes effect")
+    date: Date = field("date", "day the readjustment takes effect")
     indexation: float = field(
         "share of past inflation", "share of official inflation since the last readjustment granted", ge=0.0, le=3.0
     )
@@ -344,7 +361,7 @@ class WageReadjustment(Section):
 class PriceDecree(Section):
     """A dated general price adjustment (source: VUSK; CIA for August 1972)."""
 
-    date: dt.date = field("date", "day of the decree")
+    date: Date = field("date", "day of the decree")
     catch_up: float = field(
         "share of the cost gap", "share of the gap between unit cost and official price closed", ge=0.0, le=3.0
     )
@@ -387,7 +404,7 @@ class Government(Switchable):
         ge=0.0,
         le=1.0,
     )
-    price_freeze_end: dt.date = field(
+    price_freeze_end: Date = field(
         "date", "end of the price freeze: Vuskovic leaves the economy ministry (source: VUSK)"
     )
     price_catch_up_after: float = field(
@@ -403,13 +420,19 @@ class Government(Switchable):
     tax_lag_days: float = field("days", "lag between income and tax collection (the Tanzi effect)", ge=0.0, le=365.0)
     subsidy_share: float = field("share of official sales", "subsidy to state distribution of goods", **SHARE)
     stance_before_conciliation: Stance = field("stance", "stance toward Popular Power before the military cabinet")
-    conciliation_date: dt.date = field("date", "military cabinet: Prats at Interior (source: Moulian)")
+    conciliation_date: Date = field("date", "military cabinet: Prats at Interior (source: Moulian)")
     stance_after_conciliation: Stance = field("stance", "stance after the conciliation date")
     stances: Stances = field("-", "what each stance does")
-    rationing: dt.date = field("date", "rationing of 32 items announced (source: UCH p198)")
+    rationing: Date = field("date", "rationing of 32 items announced (source: UCH p198)")
     rationing_supply_boost: float = field(
         "share", "extra direct supply share to JAP neighbourhoods after rationing", **SHARE
     )
+
+    @model_validator(mode="after")
+    def _costs(self) -> Government:
+        if self.labour_cost_share + self.import_cost_share > 1.0:
+            raise ValueError("labour_cost_share + import_cost_share must be at most 1")
+        return self
 
 
 class CopperPrice(Section):
@@ -422,7 +445,7 @@ class CopperPrice(Section):
 class ExchangeRate(Section):
     """An official exchange rate in force from a date on."""
 
-    date: dt.date = field("date", "first day the rate applies")
+    date: Date = field("date", "first day the rate applies")
     escudos_per_dollar: float = field("E°/US$", "official rate", gt=0.0)
 
 
@@ -443,14 +466,14 @@ class External(Switchable):
     copper_price: list[CopperPrice] = field("-", "annual average copper price (source: VUSK; CIA)")
     exchange_rate: list[ExchangeRate] = field("-", "official exchange rate steps (source: WB annual averages)")
     credit_1970: float = field("US$m/year", "new credit from the United States and multilateral lenders, 1970", ge=0.0)
-    credit_cut: dt.date = field("date", "credit cut: the 'invisible blockade'")
+    credit_cut: Date = field("date", "credit cut: the 'invisible blockade'")
     credit_after_cut: float = field("US$m/year", "new credit from those lenders after the cut", ge=0.0)
     other_credit: float = field(
         "US$m/year", "credits from other sources (socialist and Latin American lenders)", ge=0.0
     )
-    other_credit_from: dt.date = field("date", "first day of the other credits")
+    other_credit_from: Date = field("date", "first day of the other credits")
     debt_service: float = field("US$m/year", "debt service paid in dollars", ge=0.0)
-    debt_moratorium: dt.date = field("date", "moratorium on debt service declared")
+    debt_moratorium: Date = field("date", "moratorium on debt service declared")
     debt_service_after_moratorium: float = field("US$m/year", "debt service paid after the moratorium", ge=0.0)
     drawdown_rate: float = field(
         "1/day", "share of reserves above the floor spendable on imports a day", ge=0.0, le=1.0
@@ -458,12 +481,20 @@ class External(Switchable):
     reserve_floor: float = field("US$m", "reserves below which imports are cut to current receipts")
     food_import_elasticity: float = field("-", "elasticity of food imports to the domestic food gap", ge=0.0, le=5.0)
 
+    @model_validator(mode="after")
+    def _paths(self) -> External:
+        if 1970 not in {c.year for c in self.copper_price}:
+            raise ValueError("copper_price must give the 1970 price, the base of the path")
+        if not self.exchange_rate or min(r.date for r in self.exchange_rate) != PERIOD_START:
+            raise ValueError(f"exchange_rate must give the rate in force on {PERIOD_START}")
+        return self
+
 
 class PoliticalEvent(Section):
     """A dated political event and its effect on militancy and owners' expectations."""
 
     name: str = field("-", "short name, shown in the event log and figures")
-    date: dt.date = field("date", "the day")
+    date: Date = field("date", "the day")
     militancy_jump: float = field("units", "militancy gained by every firm's workers", ge=-10.0, le=10.0)
     risk_jump: float = field("risk", "owners' expected expropriation risk gained", ge=-1.0, le=1.0)
     source: str = field("-", "where the date comes from")
@@ -500,19 +531,3 @@ class Params(Section):
     external: External = field("-", "external sector")
     politics: Politics = field("-", "political events")
     accounting: Accounting = field("-", "identity checks")
-
-    @model_validator(mode="after")
-    def _shares(self) -> Params:
-        e = self.economy_1970
-        if e.industry_share + e.agriculture_share + e.copper_share >= 1.0:
-            raise ValueError("economy_1970: industry, agriculture and copper shares must leave room for services")
-        employed = e.industry_employment + e.agriculture_employment + e.copper_employment + e.public_employment
-        if employed >= 1.0 - e.unemployment:
-            raise ValueError("economy_1970: sector employment shares must leave room for services employment")
-        h = self.households
-        if h.working_class_share + h.upper_class_share > 1.0:
-            raise ValueError("households: working_class_share + upper_class_share must be at most 1")
-        g = self.government
-        if g.labour_cost_share + g.import_cost_share > 1.0:
-            raise ValueError("government: labour_cost_share + import_cost_share must be at most 1")
-        return self

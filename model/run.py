@@ -33,7 +33,7 @@ from model import (
 )
 from model.calendar import date_of
 from model.economy import Economy
-from model.errors import DegenerateEconomyError
+from model.errors import DegenerateEconomyError, ViaChilenaError
 from model.params import Params
 
 STREAMS = (
@@ -122,6 +122,8 @@ def simulate(params: Params, seed: int) -> Run:
             env.run(until=eco.n_days)
     except (ZeroDivisionError, FloatingPointError, OverflowError) as exc:
         raise _degenerate(exc, int(env.now), eco) from None
+    except ViaChilenaError as exc:
+        raise (exc.__cause__ if isinstance(exc.__cause__, ViaChilenaError) else exc) from None
     series = log.series()
     events = log.event_table()
     metrics = summary.summarise(series, events, eco.scale)
@@ -130,7 +132,8 @@ def simulate(params: Params, seed: int) -> Run:
 
 def _degenerate(exc: Exception, day: int, eco: Economy) -> DegenerateEconomyError:
     """Name the mechanism whose arithmetic broke down, from the innermost model frame."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f"{os.sep}model{os.sep}" in f.filename]
+    origin = exc.__cause__ or exc  # SimPy re-raises a process's error with the original as its cause
+    frames = [f for f in traceback.extract_tb(origin.__traceback__) if f"{os.sep}model{os.sep}" in f.filename]
     where = Path(frames[-1].filename).stem if frames else "model"
     what = f"{frames[-1].name}: {exc}" if frames else str(exc)
     return DegenerateEconomyError(day, date_of(day, eco.start).isoformat(), where, what, float("nan"))
