@@ -31,21 +31,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+from pydantic import Field, StrictInt, StrictStr, ValidationError
 from scipy import optimize, stats
 from tqdm import tqdm
 
 import model
 from experiments.executors import Executor
-from experiments.spec import FOLDER_SAFE, _find_file, _param_error
+from experiments.spec import FOLDER_SAFE, _find_file, _param_error, _Table
+from experiments.store import write_atomically
 from model.errors import ParamError
 from model.loading import read_toml
 
 PULL_TO_MIDDLE = 0.05
-
-
-class _Table(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class CalibrationTable(_Table):
@@ -399,6 +396,4 @@ def _fmt(value: Any) -> str:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    write_atomically(path, lambda temporary: temporary.write_text(text))

@@ -22,6 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from experiments.results import Event
+from experiments.store import write_atomically
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 BLUE, ORANGE, GREEN, VERMILLION = OKABE_ITO[:4]
@@ -87,9 +88,9 @@ def _finish(fig: Figure, title: str, source: str, key: list | None = None) -> Fi
 def save(fig: Figure, directory: Path, stem: str) -> None:
     """Write `fig` as `stem.png` and `stem.svg` into `directory` (laid out once, for both)."""
     directory.mkdir(parents=True, exist_ok=True)
-    fig.savefig(directory / f"{stem}.png", dpi=110)
+    write_atomically(directory / f"{stem}.png", lambda path: fig.savefig(path, dpi=110, format="png"))
     fig.set_layout_engine("none")
-    fig.savefig(directory / f"{stem}.svg", metadata={"Date": None})
+    write_atomically(directory / f"{stem}.svg", lambda path: fig.savefig(path, format="svg", metadata={"Date": None}))
 
 
 def _date_axis(ax) -> None:

@@ -19,6 +19,7 @@ from jinja2 import Environment, PackageLoader
 
 from experiments import figures, tables
 from experiments.results import History, ReportData
+from experiments.store import write_atomically
 from experiments.worker import PARAM_PREFIX
 
 # The series charted when the experiment does not list the series it keeps.
@@ -101,7 +102,7 @@ class _Writer:
         """Draw `draw(data, title, source)`, save it and the data behind it."""
         stem = self._stem(kind, name)
         figures.save(draw(data, title, self.source), self.dir / "figures", stem)
-        data.to_csv(self.dir / "tables" / f"{stem}.csv", index=False)
+        write_atomically(self.dir / "tables" / f"{stem}.csv", lambda path: data.to_csv(path, index=False))
         return FigureRef(stem, title, caption)
 
     def table(
@@ -110,7 +111,7 @@ class _Writer:
         """Save `data` as CSV (unless it is `figure`'s data) and return it formatted for display."""
         if figure is None:
             stem = self._stem(kind, name)
-            data.to_csv(self.dir / "tables" / f"{stem}.csv", index=False)
+            write_atomically(self.dir / "tables" / f"{stem}.csv", lambda path: data.to_csv(path, index=False))
         else:
             stem = figure.stem
         rows = [[_cell(v) for v in row] for row in data.itertuples(index=False)]
@@ -338,7 +339,7 @@ def build_report(directory: Path | str, history: History | None = None) -> Path:
     context = {"header": _header(results), "sections": sections}
     for name in ("report.md", "report.html"):
         page = _environment(name).get_template(f"{name}.j2").render(context)
-        (directory / name).write_text(page, encoding="utf-8")
+        write_atomically(directory / name, lambda path, page=page: path.write_text(page, encoding="utf-8"))
     return directory / "report.html"
 
 
