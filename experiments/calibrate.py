@@ -220,9 +220,13 @@ def seeds(root: int, replications: int, offset: int = 0) -> tuple[int, ...]:
 
 
 class Trace:
-    """Every finished evaluation, appended to ``trace.jsonl`` and read back on resume."""
+    """Every finished evaluation, appended to ``trace.jsonl`` and read back on resume.
 
-    def __init__(self, path: Path):
+    Rows that lack one of today's target metrics (a trace from a calibration with other
+    targets) are not reused.
+    """
+
+    def __init__(self, path: Path, metrics: tuple[str, ...]):
         self.path = path
         self.known: dict[tuple[float, ...], dict[str, float]] = {}
         if path.exists():
@@ -231,7 +235,8 @@ class Trace:
                     row = json.loads(line)
                 except json.JSONDecodeError:
                     continue  # a line cut by a kill
-                self.known[tuple(row["x"])] = row["metrics"]
+                if set(metrics) <= set(row["metrics"]):
+                    self.known[tuple(row["x"])] = row["metrics"]
         self._file = path.open("a")
 
     def add(self, x: tuple[float, ...], metrics: dict[str, float], value: float) -> None:
@@ -251,8 +256,8 @@ def calibrate(
 ) -> pd.DataFrame:
     """Run the search (resuming from ``out/trace.jsonl``), then write the fitted file and fit report."""
     out.mkdir(parents=True, exist_ok=True)
-    trace = Trace(out / "trace.jsonl")
     metrics = tuple(cal.targets.index)
+    trace = Trace(out / "trace.jsonl", metrics)
     fit_seeds = seeds(cal.spec.seed, cal.spec.replications)
 
     def tasks(xs: Iterable[np.ndarray]) -> list[Evaluation]:
