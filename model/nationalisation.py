@@ -71,8 +71,8 @@ def shop_floor(env, eco: Economy, p: Params, rng: np.random.Generator, log: Reco
         if fb.enabled and n.enabled:
             hazard = fb.seizure_rate * np.maximum(eco.militancy - fb.seizure_threshold, 0.0)
             seizing = eco.is_large & (eco.owner == PRIVATE) & ~eco.seized & (rng.random(eco.n_firms) < hazard)
-            for firm in np.flatnonzero(seizing):
-                env.process(seizure(env, eco, p, int(firm), rng, log))
+            if seizing.any():
+                env.process(seizures(env, eco, p, np.flatnonzero(seizing), rng, log))
             _spill_over(eco, p, seizing)
             eco.recent_seizures += (seizing.sum() / max(eco.n_large, 1) - eco.recent_seizures) / 30.0
         returning = (eco.owner == INTERVENED) & (rng.random(eco.n_firms) < effects.return_rate)
@@ -99,17 +99,24 @@ def _spill_over(eco: Economy, p: Params, seizing: np.ndarray) -> None:
     eco.militancy[nearby] += p.nationalisation.from_below.nearby_seizure_push * counts[eco.belt[nearby]] / eco.scale
 
 
-def seizure(env, eco: Economy, p: Params, firm: int, rng: np.random.Generator, log: Recorder):
-    """SimPy process: workers hold the factory; then the government intervenes or returns it."""
+def seizures(env, eco: Economy, p: Params, firms: np.ndarray, rng: np.random.Generator, log: Recorder):
+    """SimPy process: the workers of the firms seized on a day hold them; then the government decides.
+
+    One process carries a day's seizures, so SimPy's events do not grow with the number of firms;
+    the government decides on each firm with its own draw.
+    """
     fb = p.nationalisation.from_below
-    eco.seized[firm] = True
-    log.event(env.now, "seizure", f"firm {firm}", f"workers strike for nationalisation (belt {eco.belt[firm]})")
+    eco.seized[firms] = True
+    for firm in firms:
+        log.event(env.now, "seizure", f"firm {firm}", f"workers strike for nationalisation (belt {eco.belt[firm]})")
     yield env.timeout(fb.seizure_days)
-    eco.seized[firm] = False
+    eco.seized[firms] = False
     effects = getattr(p.government.stances, eco.stance)
-    if rng.random() < effects.intervention_probability:
-        eco.owner[firm] = INTERVENED
-        log.event(env.now, "intervention", f"firm {firm}", "the government intervenes: the firm joins the APS")
-    else:
-        eco.militancy[firm] *= 0.5
-        log.event(env.now, "returned", f"firm {firm}", "seizure ends without intervention")
+    intervened = rng.random(len(firms)) < effects.intervention_probability
+    eco.owner[firms[intervened]] = INTERVENED
+    eco.militancy[firms[~intervened]] *= 0.5
+    for firm, taken in zip(firms, intervened, strict=True):
+        if taken:
+            log.event(env.now, "intervention", f"firm {firm}", "the government intervenes: the firm joins the APS")
+        else:
+            log.event(env.now, "returned", f"firm {firm}", "seizure ends without intervention")

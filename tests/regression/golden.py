@@ -40,7 +40,7 @@ def current() -> pd.DataFrame:
 
 def stored() -> pd.DataFrame:
     """The golden columns as last written."""
-    return pd.read_csv(FILE, index_col="date", parse_dates=["date"])
+    return pd.read_csv(FILE, index_col="date", parse_dates=["date"]).astype(float)
 
 
 def main() -> None:

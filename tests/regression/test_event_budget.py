@@ -1,7 +1,7 @@
 """The number of SimPy events a baseline run schedules: a guard against event explosions, not a timing.
 
-Measured after a day's shipments became one process (seed 7): 20,455 events at scale 1,
-23,526 at scale 10 (events do not grow with agents; before that batching, 78,921). The bound,
+Measured after a day's shipments and a day's seizures became one process each (seed 7): 20,537 events at scale 1,
+21,043 at scale 10 (events do not grow with agents; before that batching, 78,921). The bound,
 26,000, leaves about 25% headroom over the measurement; a change that needs more events should
 say why and move it.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from tests.conftest import cached_run
 
-EVENT_BUDGET = 26_000  # ~1.25 x 20,455 measured at scale 1
+EVENT_BUDGET = 26_000  # ~1.25 x 20,537 measured at scale 1
 EVENT_FLOOR = 10_000  # a model that does nothing schedules almost none
 MAX_GROWTH_AT_SCALE_10 = 1.5  # ten times the agents may not cost half as many events again
 
