@@ -236,6 +236,7 @@ class Economy:
         self.recent_seizures = 0.0
         self.public_employment = p.economy_1970.public_employment
         self.labour_force = 1.0
+        self.productivity = 1.0  # industrial output per worker relative to 1970, a month's average
         self.premium = 0.0
         self.commerce_closure = 0.0
         self.farm_capacity = 1.0

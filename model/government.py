@@ -71,12 +71,11 @@ def unit_cost(eco: Economy, p: Params) -> float:
     """Unit cost: wages over productivity, imports at the official rate, materials as bought.
 
     Materials are priced at the effective price level, since firms bought part of their inputs
-    on the black market; this is how the black market fed back into official prices.
+    on the black market; this is how the black market fed back into official prices. Labour
+    productivity is the month's average (production keeps it), as a cost review would take it.
     """
-    g, b, f = p.government, eco.base, eco.flows
-    jobs = eco.industry_jobs_private + eco.industry_jobs_public
-    productivity = (f["industrial_output"] / jobs) / (b.industry / b.employment["industry"]) if jobs > 0 else 1.0
-    labour = eco.wage / max(productivity, 1e-6)
+    g, b = p.government, eco.base
+    labour = eco.wage / max(eco.productivity, 1e-6)
     imported = eco.exchange_rate / b.exchange_rate
     materials = 1.0 - g.labour_cost_share - g.import_cost_share
     return g.labour_cost_share * labour + g.import_cost_share * imported + materials * eco.cpi_effective

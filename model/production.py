@@ -90,6 +90,10 @@ def _employment(eco: Economy, p: Params, public: np.ndarray) -> None:
     aps_jobs = norm * (1.0 + pr.aps_hiring) * eco.capacity / eco.capacity0
     eco.industry_jobs_private = float(private_jobs[~public].sum())
     eco.industry_jobs_public = float(aps_jobs[public].sum())
+    jobs = eco.industry_jobs_private + eco.industry_jobs_public
+    if jobs > 0:
+        today = (float(eco.output.sum()) / jobs) / (eco.base.industry / eco.base.employment["industry"])
+        eco.productivity += (today - eco.productivity) / 30.0
 
 
 def _invest(eco: Economy, p: Params, public: np.ndarray) -> None:
