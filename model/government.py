@@ -42,7 +42,7 @@ def budget(env, eco: Economy, p: Params, rng: np.random.Generator):
         eco.ledger.pay("treasury", "capitalists", g.subsidy_share * eco.official_sales_value)
         if g.enabled:
             eco.public_employment *= 1.0 + g.public_employment_growth / 365.0
-            eco.wage *= 1.0 + g.wage_drift / 365.0 * float(eco.militancy[eco.is_large].mean())
+            eco.wage *= 1.0 + g.wage_drift / 365.0 * float(eco.militancy[: eco.n_large].mean())
 
 
 def _private_value_added(eco: Economy) -> float:

@@ -12,6 +12,8 @@ change in every stock. :meth:`Ledger.check` runs at the end of every simulated d
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from model.errors import AccountingError
@@ -100,12 +102,14 @@ class Ledger:
     # -- checks
     def check(self, day: int, date: str, goods_stock: float) -> None:
         """Raise :class:`AccountingError` if any identity fails to close today."""
-        balances = np.array([*self.escudos.values(), self.households.sum()])
-        if not np.all(np.isfinite(balances)) or not np.all(np.isfinite(self.households)):
+        households = float(self.households.sum())
+        balances = [*self.escudos.values(), households]
+        if not all(map(math.isfinite, balances)):
             raise AccountingError(day, date, "escudos", "a balance is not a finite number")
-        self._close(day, date, "escudos", balances.sum(), np.abs(balances).sum())
-        dollars = np.array(list(self.dollars.values()))
-        self._close(day, date, "dollars", dollars.sum(), np.abs(dollars).sum())
+        size = sum(map(abs, balances))
+        self._close(day, date, "escudos", sum(balances), size)
+        dollars = list(self.dollars.values())
+        self._close(day, date, "dollars", sum(dollars), sum(map(abs, dollars)))
         implied = self.reserves_start + sum(self.reserve_flows.values())
         self._close(day, date, "reserves", self.dollars["reserves"] - implied, abs(implied) + 1.0)
         net = self._net_goods()
@@ -116,7 +120,7 @@ class Ledger:
             goods_stock - self.goods_stock_start - net,
             self.goods_stock_start + sum(self.goods.values()),
         )
-        if np.any(self.households < -self.tolerance * max(1.0, abs(balances).sum())):
+        if self.households.min() < -self.tolerance * max(1.0, size):
             worst = int(np.argmin(self.households))
             raise AccountingError(day, date, "escudos", f"households of neighbourhood {worst} hold a negative balance")
 
@@ -124,5 +128,5 @@ class Ledger:
         return sum(self.goods[k] for k in GOODS_IN) - sum(self.goods[k] for k in GOODS_OUT)
 
     def _close(self, day: int, date: str, stock: str, gap: float, size: float) -> None:
-        if not np.isfinite(gap) or abs(gap) > self.tolerance * max(1.0, size):
+        if not math.isfinite(gap) or abs(gap) > self.tolerance * max(1.0, size):
             raise AccountingError(day, date, stock, f"off by {gap:.6g} (tolerance {self.tolerance:g} of {size:.6g})")

@@ -84,9 +84,8 @@ def availability(eco: Economy, p: Params) -> np.ndarray:
 
 def _employment(eco: Economy, p: Params, public: np.ndarray) -> None:
     pr = p.production
-    norm = p.economy_1970.industry_employment * eco.capacity0 / eco.capacity0.sum()
-    ratio = np.divide(eco.output, eco.output0, out=np.zeros_like(eco.output), where=eco.output0 > 0)
-    private_jobs = norm * ratio**pr.employment_elasticity
+    norm = eco.jobs_1970
+    private_jobs = norm * (eco.output / eco.output0) ** pr.employment_elasticity
     aps_jobs = norm * (1.0 + pr.aps_hiring) * eco.capacity / eco.capacity0
     eco.industry_jobs_private = float(private_jobs[~public].sum())
     eco.industry_jobs_public = float(aps_jobs[public].sum())
@@ -118,7 +117,7 @@ def agriculture(eco: Economy, p: Params, season: float) -> None:
     level = eco.base.agriculture * season
     if pr.enabled:
         eco.farm_capacity *= 1.0 + pr.agriculture_reform_growth / 365.0
-        rural = float(eco.militancy[eco.is_large].mean())
+        rural = float(eco.militancy[: eco.n_large].mean())
         disruption = min(0.9, pr.land_seizure_disruption * rural)
         inputs = 1.0 - 0.5 * pr.imported_input_share * (1.0 - eco.import_ratio)
         level *= eco.farm_capacity * (1.0 - disruption) * inputs

@@ -127,7 +127,7 @@ class Recorder:
             float(aps.sum()) * eco.real_firms_per_agent,
             f["aps_output"] / f["industrial_output"] if f["industrial_output"] > 0 else 0.0,
             eco.risk,
-            float(eco.militancy[eco.is_large].mean()),
+            float(eco.militancy[: eco.n_large].mean()),
             float(eco.jap.mean()),
             float(eco.cordon.sum()),
             eco.trucks_real(eco.private_agents + eco.state_agents - eco.struck_agents + eco.volunteer_agents),

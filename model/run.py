@@ -7,6 +7,7 @@ counterfactuals share their random numbers (common random numbers). Nothing here
 
 from __future__ import annotations
 
+import math
 import os
 import traceback
 from dataclasses import dataclass, field
@@ -152,6 +153,6 @@ def _close_day(eco: Economy, day: int) -> None:
         ("capital_flight", "dollar premium", eco.dollar_premium),
         ("markets", "demand index", eco.demand_index),
     ):
-        if not np.isfinite(value) or value <= 0 and quantity not in ("dollar premium",):
+        if not math.isfinite(value) or value <= 0 and quantity not in ("dollar premium",):
             raise DegenerateEconomyError(day, date, mechanism, quantity, value)
     eco.ledger.check(day, date, eco.goods_stock())
