@@ -112,7 +112,8 @@ class Economy:
         self.reopened = np.zeros(self.n_firms, dtype=bool)
         self.output = self.capacity * e.utilisation
         self.output0 = self.output.copy()
-        self.jobs_1970 = e.industry_employment * self.capacity0 / self.capacity0.sum()
+        total = self.capacity0.sum()
+        self.jobs_1970 = e.industry_employment * self.capacity0 / total if total > 0 else np.zeros(self.n_firms)
         self.real_firms_per_agent = 1.0 / self.scale
 
     def _make_neighbourhoods(self, p: Params, rng: np.random.Generator) -> None:
