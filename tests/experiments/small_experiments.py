@@ -5,8 +5,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 REPO = Path(__file__).resolve().parents[2]
 BASELINE = REPO / "params" / "baseline.toml"
 HERE = Path(__file__).resolve().parent
@@ -59,8 +57,3 @@ def small_experiment(
     path = folder / name
     path.write_text(text)
     return path
-
-
-def comparable(runs: pd.DataFrame) -> pd.DataFrame:
-    """The run table without what legitimately differs between executions (timings)."""
-    return runs.drop(columns=["wall_time_s"]).reset_index(drop=True)

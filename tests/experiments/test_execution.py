@@ -6,11 +6,12 @@ import subprocess
 import sys
 
 import pandas as pd
-from small_experiments import comparable, small_experiment
+from small_experiments import small_experiment
 
 import experiments
 from experiments.cli import main
 from experiments.design import replication_seed
+from tests.support import comparable
 
 FAULTY = "faulty_model:simulate"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -12,9 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from small_experiments import CLI, comparable, small_experiment
+from small_experiments import CLI, small_experiment
 
 import experiments
+from tests.support import comparable, free_port, stop
 
 PACED = "paced_model:simulate"
 
@@ -56,21 +56,6 @@ def test_a_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
     for run_id in whole.runs["run_id"]:
         pd.testing.assert_frame_equal(results.series(run_id), whole.series(run_id))
     assert not list(out.rglob(".*.tmp"))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @pytest.mark.slow

@@ -11,7 +11,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ import pytest
 import experiments
 from experiments import store
 from experiments.cli import main
+from tests.support import comparable, free_port, stop
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -66,10 +66,6 @@ def environment(pace: float = 0.05) -> dict[str, str]:
     """This process's import path (so workers import robust_paced) and the pace of each run."""
     path = os.pathsep.join(dict.fromkeys([str(HERE), *(p for p in sys.path if p)]))
     return {**os.environ, "PYTHONPATH": path, "VIACHILENA_TEST_PACE_S": str(pace)}
-
-
-def comparable(runs: pd.DataFrame) -> pd.DataFrame:
-    return runs.drop(columns=["wall_time_s"]).reset_index(drop=True)
 
 
 def assert_same_results(folder: Path, whole: experiments.Results) -> None:
@@ -175,22 +171,6 @@ def test_a_second_run_on_a_busy_folder_is_refused_in_one_line(uninterrupted, tmp
     assert captured.out == ""
     busy = f"{out} is being written by another viachilena run (pid {first.pid}); wait for it to finish"
     assert captured.err == f"viachilena: error: {busy}\n"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.mark.slow
