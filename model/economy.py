@@ -291,7 +291,6 @@ FLOW_NAMES = (
     "private_investment",
     "deliveries",
     "shipments_queued",
-    "fiscal_deficit",
     "exports_usd",
     "imports_usd",
     "official_sales",
@@ -301,5 +300,4 @@ FLOW_NAMES = (
     "unmet",
     "employment",
     "aps_output",
-    "trucks_available",
 )
