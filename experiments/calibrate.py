@@ -38,7 +38,7 @@ from tqdm import tqdm
 import model
 from experiments.executors import Executor
 from experiments.spec import FOLDER_SAFE, _find_file, _param_error, _Table
-from experiments.store import write_atomically
+from experiments.store import FolderLock, write_atomically
 from model.errors import ParamError
 from model.loading import read_toml
 
@@ -254,8 +254,15 @@ class Trace:
 def calibrate(
     cal: Calibration, out: Path, executor: Executor, maxiter: int | None = None, progress: bool = True
 ) -> pd.DataFrame:
-    """Run the search (resuming from ``out/trace.jsonl``), then write the fitted file and fit report."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Run the search (resuming from ``out/trace.jsonl``), then write the fitted file and fit report.
+
+    The folder is locked while the search runs: a second calibration on it is refused.
+    """
+    with FolderLock(out):
+        return _search(cal, out, executor, maxiter, progress)
+
+
+def _search(cal: Calibration, out: Path, executor: Executor, maxiter: int | None, progress: bool) -> pd.DataFrame:
     metrics = tuple(cal.targets.index)
     trace = Trace(out / "trace.jsonl", metrics)
     fit_seeds = seeds(cal.spec.seed, cal.spec.replications)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pytest
 
 import model
 from experiments.calibrate import calibrate, load_calibration, seeds
@@ -89,3 +90,30 @@ high = 30.0
     )
     resumed = [line for line in (tmp_path / "cut" / "trace.jsonl").read_text().splitlines() if line.endswith("}")]
     assert len(resumed) == len(lines)
+
+
+def test_a_second_calibration_on_a_busy_folder_is_refused(tmp_path):
+    from experiments.store import FolderError, FolderLock
+
+    spec = tmp_path / "busy.toml"
+    spec.write_text(
+        f"""[calibration]
+name = "busy"
+description = "Lock test."
+params = "{BASELINE}"
+seed = 1
+replications = 1
+maxiter = 1
+popsize = 2
+
+[parameters]
+"capital_flight.risk_sensitivity" = {{ low = 0.1, high = 2.0 }}
+
+[targets.capital_flight_total_usd]
+low = 20.0
+high = 30.0
+"""
+    )
+    with FolderLock(tmp_path / "out"), pytest.raises(FolderError, match="another viachilena run"):
+        calibrate(load_calibration(spec), tmp_path / "out", Serial(), progress=False)
+    assert not (tmp_path / "out" / "trace.jsonl").exists()
