@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from experiments.spec import flatten
 from experiments.store import BOOKKEEPING, OUTCOME, SERIES, Results
 from experiments.worker import OK, PARAM_PREFIX
 
@@ -54,18 +55,6 @@ def _as_timestamp(value) -> pd.Timestamp | None:
         except ValueError:
             return None
     return None
-
-
-def _flatten(tree: dict, prefix: str = "") -> dict:
-    """Flatten nested dicts into {"a.b.c": leaf}."""
-    flat = {}
-    for key, value in tree.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{name}."))
-        else:
-            flat[name] = value
-    return flat
 
 
 def _event_from_toml(key: str, entry: dict) -> Event | None:
@@ -181,7 +170,7 @@ class ReportData(Results):
         """
         resolved = self.manifest.get("scenario_params") or {}
         flat = {
-            s: {k: d for k, v in _flatten(p).items() if (d := _as_timestamp(v)) is not None}
+            s: {k: d for k, v in flatten(p).items() if (d := _as_timestamp(v)) is not None}
             for s, p in resolved.items()
             if isinstance(p, dict)
         }

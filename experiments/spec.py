@@ -226,7 +226,7 @@ def load_experiment(path: Path | str) -> Experiment:
 def _load_scenarios(experiment: Experiment) -> dict[str, dict]:
     """Load every scenario's parameters, probing each swept value; return them resolved."""
     path = experiment.path
-    known = _flatten(model.load_params(experiment.params).model_dump(mode="json"))
+    known = flatten(model.load_params(experiment.params).model_dump(mode="json"))
     swept = experiment.sweep.parameters if experiment.sweep else {}
     for key in swept:
         _check_key(path, f"sweep.parameters.{_quote(key)}", key, known)
@@ -378,12 +378,12 @@ def _dotted(loc: tuple) -> str:
     return text
 
 
-def _flatten(tree: dict, prefix: str = "") -> dict[str, Any]:
+def flatten(tree: dict, prefix: str = "") -> dict[str, Any]:
     """Flatten nested tables: ``{"a": {"b": 1}}`` -> ``{"a.b": 1}``."""
     flat: dict[str, Any] = {}
     for key, value in tree.items():
         if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{key}."))
+            flat.update(flatten(value, f"{prefix}{key}."))
         else:
             flat[f"{prefix}{key}"] = value
     return flat

@@ -17,22 +17,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import model
+from experiments.spec import flatten
 from model.errors import ParamError, ViaChilenaError
 from model.loading import parse_override
 
 REPO = Path(__file__).resolve().parents[2]
 BASELINE = REPO / "params" / "baseline.toml"
 SHORT = dt.date(1971, 1, 31)
-
-
-def flatten(tree: dict, prefix: str = "") -> dict:
-    flat = {}
-    for key, value in tree.items():
-        if isinstance(value, dict):
-            flat.update(flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
 
 
 BASE = model.load_params(BASELINE)
