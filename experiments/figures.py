@@ -150,42 +150,52 @@ def _event_handle(number: int, event: Event, colour: str):
     return Line2D([], [], color=colour, ls="--", label=text)
 
 
-def fan_chart(
-    table: pd.DataFrame, title: str, source: str, events: list[Event], changed: dict[str, pd.Timestamp]
+def _series_panels(
+    table: pd.DataFrame,
+    title: str,
+    source: str,
+    events: list[Event],
+    changed: dict[str, pd.Timestamp],
+    draw,
+    prefix: str = "",
 ) -> Figure:
-    """Median line with 50% and 90% bands across runs, one panel per series."""
+    """One dated panel per series of `table`, drawn by `draw(ax, rows)`, with the events marked."""
     unit_map = units("SERIES")
     names = list(dict.fromkeys(table["series"]))
     fig, axes = _panels(len(names), 2, (5.2, 2.6), sharex=True)
     for ax, name in zip(axes, names, strict=True):
-        data = table[table["series"] == name]
-        ax.fill_between(data["date"], data["q5"], data["q95"], color=BLUE, alpha=0.18, lw=0, label="90% band")
-        ax.fill_between(data["date"], data["q25"], data["q75"], color=BLUE, alpha=0.35, lw=0, label="50% band")
-        ax.plot(data["date"], data["q50"], color=BLUE, lw=1.2, label="median")
+        draw(ax, table[table["series"] == name])
         ax.set_title(name, fontsize="medium", pad=12)
-        ax.set_ylabel(label(name, unit_map), fontsize="small")
+        ax.set_ylabel(label(name, unit_map, prefix), fontsize="small")
         _date_axis(ax)
     key = axes[0].get_legend_handles_labels()[0] + _mark_events(axes, events, changed)
     return _finish(fig, title, source, key)
+
+
+def fan_chart(
+    table: pd.DataFrame, title: str, source: str, events: list[Event], changed: dict[str, pd.Timestamp]
+) -> Figure:
+    """Median line with 50% and 90% bands across runs, one panel per series."""
+
+    def draw(ax, data: pd.DataFrame) -> None:
+        ax.fill_between(data["date"], data["q5"], data["q95"], color=BLUE, alpha=0.18, lw=0, label="90% band")
+        ax.fill_between(data["date"], data["q25"], data["q75"], color=BLUE, alpha=0.35, lw=0, label="50% band")
+        ax.plot(data["date"], data["q50"], color=BLUE, lw=1.2, label="median")
+
+    return _series_panels(table, title, source, events, changed, draw)
 
 
 def difference_bands(
     table: pd.DataFrame, title: str, source: str, events: list[Event], changed: dict[str, pd.Timestamp]
 ) -> Figure:
     """Mean paired difference over time with its 95% CI band, one panel per series."""
-    unit_map = units("SERIES")
-    names = list(dict.fromkeys(table["series"]))
-    fig, axes = _panels(len(names), 2, (5.2, 2.6), sharex=True)
-    for ax, name in zip(axes, names, strict=True):
-        data = table[table["series"] == name]
+
+    def draw(ax, data: pd.DataFrame) -> None:
         ax.axhline(0, color="black", lw=0.6)
         ax.fill_between(data["date"], data["ci_low"], data["ci_high"], color=ORANGE, alpha=0.35, lw=0, label="95% CI")
         ax.plot(data["date"], data["mean"], color=ORANGE, lw=1.2, label="mean difference")
-        ax.set_title(name, fontsize="medium", pad=12)
-        ax.set_ylabel(label(name, unit_map, "difference, "), fontsize="small")
-        _date_axis(ax)
-    key = axes[0].get_legend_handles_labels()[0] + _mark_events(axes, events, changed)
-    return _finish(fig, title, source, key)
+
+    return _series_panels(table, title, source, events, changed, draw, "difference, ")
 
 
 def dot_whisker(table: pd.DataFrame, title: str, source: str) -> Figure:
