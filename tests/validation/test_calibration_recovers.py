@@ -6,10 +6,12 @@ import datetime as dt
 
 import numpy as np
 import pytest
+import tomli_w
 
 import model
 from experiments.calibrate import calibrate, load_calibration, seeds
 from experiments.executors import Serial
+from experiments.store import FolderError, FolderLock
 from tests.conftest import BASELINE
 
 TRUE = {"capital_flight.risk_sensitivity": 0.8, "nationalisation.from_above.monthly_takeovers": 10.0}
@@ -18,32 +20,37 @@ METRICS = ("capital_flight_total_usd", "aps_firms_end")
 END = dt.date(1971, 9, 30)
 
 
+ONE_PARAMETER = {"capital_flight.risk_sensitivity": (0.1, 2.0)}
+ONE_TARGET = {"capital_flight_total_usd": {"low": 20.0, "high": 30.0}}
+
+
+def calibration_file(folder, name, end, seed, maxiter, popsize, bounds, targets):
+    """Write a small calibration file on the baseline, ending the runs at `end`."""
+    spec = {
+        "calibration": {
+            "name": name,
+            "description": f"Test calibration {name}.",
+            "params": str(BASELINE),
+            "set": {"run.end": end},
+            "seed": seed,
+            "replications": 1,
+            "check_replications": 2,
+            "maxiter": maxiter,
+            "popsize": popsize,
+        },
+        "parameters": {key: {"low": low, "high": high} for key, (low, high) in bounds.items()},
+        "targets": targets,
+    }
+    path = folder / f"{name}.toml"
+    path.write_text(tomli_w.dumps(spec))
+    return path
+
+
 def test_differential_evolution_recovers_two_known_values(tmp_path):
     seed_list = seeds(5, 1)
     truth = model.simulate(model.load_params(BASELINE, overrides={**TRUE, "run.end": END}), seed_list[0]).summary
-    targets = "\n".join(
-        f"[targets.{m}]\nlow = {truth[m] * 0.995!r}\nhigh = {truth[m] * 1.005!r}\nvalue = {truth[m]!r}\n"
-        for m in METRICS
-    )
-    parameters = "\n".join(f'"{k}" = {{ low = {lo}, high = {hi} }}' for k, (lo, hi) in BOUNDS.items())
-    spec = tmp_path / "small.toml"
-    spec.write_text(
-        f"""[calibration]
-name = "small"
-description = "Recover two known values."
-params = "{BASELINE}"
-set = {{ "run.end" = {END.isoformat()} }}
-seed = 5
-replications = 1
-check_replications = 2
-maxiter = 12
-popsize = 6
-
-[parameters]
-{parameters}
-
-{targets}"""
-    )
+    targets = {m: {"low": truth[m] * 0.995, "high": truth[m] * 1.005, "value": truth[m]} for m in METRICS}
+    spec = calibration_file(tmp_path, "small", END, seed=5, maxiter=12, popsize=6, bounds=BOUNDS, targets=targets)
     report = calibrate(load_calibration(spec), tmp_path / "out", Serial(), progress=False)
     fitted = model.load_params(BASELINE, [tmp_path / "out" / "fitted.toml"])
     for key, (low, high) in BOUNDS.items():
@@ -58,26 +65,8 @@ popsize = 6
 
 
 def test_a_stopped_calibration_resumes_to_the_same_result(tmp_path):
-    spec = tmp_path / "tiny.toml"
-    spec.write_text(
-        f"""[calibration]
-name = "tiny"
-description = "Resume test."
-params = "{BASELINE}"
-set = {{ "run.end" = 1971-03-31 }}
-seed = 9
-replications = 1
-check_replications = 2
-maxiter = 3
-popsize = 3
-
-[parameters]
-"capital_flight.risk_sensitivity" = {{ low = 0.1, high = 2.0 }}
-
-[targets.capital_flight_total_usd]
-low = 20.0
-high = 30.0
-"""
+    spec = calibration_file(
+        tmp_path, "tiny", dt.date(1971, 3, 31), seed=9, maxiter=3, popsize=3, bounds=ONE_PARAMETER, targets=ONE_TARGET
     )
     cal = load_calibration(spec)
     calibrate(cal, tmp_path / "whole", Serial(), progress=False)
@@ -93,26 +82,8 @@ high = 30.0
 
 
 def test_a_second_calibration_on_a_busy_folder_is_refused(tmp_path):
-    from experiments.store import FolderError, FolderLock
-
-    spec = tmp_path / "busy.toml"
-    spec.write_text(
-        f"""[calibration]
-name = "busy"
-description = "Lock test."
-params = "{BASELINE}"
-seed = 1
-replications = 1
-maxiter = 1
-popsize = 2
-
-[parameters]
-"capital_flight.risk_sensitivity" = {{ low = 0.1, high = 2.0 }}
-
-[targets.capital_flight_total_usd]
-low = 20.0
-high = 30.0
-"""
+    spec = calibration_file(
+        tmp_path, "busy", dt.date(1971, 3, 31), seed=1, maxiter=1, popsize=2, bounds=ONE_PARAMETER, targets=ONE_TARGET
     )
     with FolderLock(tmp_path / "out"), pytest.raises(FolderError, match="another viachilena run"):
         calibrate(load_calibration(spec), tmp_path / "out", Serial(), progress=False)
