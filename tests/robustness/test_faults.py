@@ -107,8 +107,10 @@ def test_a_sweep_killed_three_times_at_random_resumes_to_the_uninterrupted_resul
     seed = random.randrange(2**32)
     chance = random.Random(seed)
     stored_before = 0
+    # 20 runs of at least 0.5 s each: three kills, each at most 3 s after start, leave work to resume
+    slow = environment(pace=0.5)
     for kill in range(3):
-        sweep = subprocess.Popen(command, env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        sweep = subprocess.Popen(command, env=slow, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(chance.uniform(0.5, 3.0))  # the first second or so is Python starting up
         assert sweep.poll() is None, f"kill {kill}: the sweep ended before it was killed (seed {seed})"
         sweep.send_signal(signal.SIGKILL)
@@ -118,7 +120,7 @@ def test_a_sweep_killed_three_times_at_random_resumes_to_the_uninterrupted_resul
             stored = set(experiments.store.RunStore(out, whole_schema(whole)).latest_rows()["run_id"])
             assert len(stored) >= stored_before, f"seed {seed}"
             stored_before = len(stored)
-    resumed = subprocess.run(command, env=environment(), capture_output=True, text=True, timeout=300)
+    resumed = subprocess.run(command, env=slow, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, f"seed {seed}: {resumed.stderr}"
     assert resumed.stderr == ""
     counts = experiments.Results(out).manifest["counts"]
