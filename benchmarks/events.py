@@ -25,8 +25,7 @@ from pathlib import Path
 import simpy
 from common import BASELINE, ROOT, emit
 
-import model
-import model.run
+from viachilena import model
 
 BENCHMARK = "events"
 MODEL_DIR = ROOT / "model"

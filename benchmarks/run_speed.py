@@ -17,7 +17,7 @@ import time
 import simpy
 from common import BASELINE, emit, median
 
-import model
+from viachilena import model
 
 BENCHMARK = "run_speed"
 BARE_PROCESSES = 1_000

@@ -17,7 +17,7 @@ import time
 
 from common import BASELINE, emit, median, python_child, run_child
 
-import model
+from viachilena import model
 
 BENCHMARK = "scaling"
 TARGETS = {10: 4.0, 100: 30.0}

@@ -35,12 +35,12 @@ from pydantic import Field, StrictInt, StrictStr, ValidationError
 from scipy import optimize, stats
 from tqdm import tqdm
 
-import model
-from experiments.executors import Executor
-from experiments.spec import FOLDER_SAFE, _find_file, _param_error, _Table
-from experiments.store import FolderLock, write_atomically
-from model.errors import ParamError
-from model.loading import read_toml
+from viachilena import model
+from viachilena.experiments.executors import Executor
+from viachilena.experiments.spec import FOLDER_SAFE, _find_file, _param_error, _Table
+from viachilena.experiments.store import FolderLock, write_atomically
+from viachilena.model.errors import ParamError
+from viachilena.model.loading import read_toml
 
 PULL_TO_MIDDLE = 0.05
 

@@ -41,21 +41,30 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 
-import model
-from experiments import runner
-from experiments.calibrate import calibrate, is_calibration_file, load_calibration
-from experiments.executors import available_cores, choose_executor
-from experiments.manifest import sha256_file
-from experiments.spec import is_experiment_file, load_experiment
-from experiments.store import MANIFEST, PARTS, RUNS, SERIES, FolderError, read_manifest, write_atomically, write_json
-from experiments.worker import DEFAULT_SIMULATE, OK, PARAM_PREFIX, resolve_simulate
-from model.errors import ParamError, ViaChilenaError
-from model.loading import parse_override
-from model.reference import markdown
+from viachilena import model
+from viachilena.experiments import runner
+from viachilena.experiments.calibrate import calibrate, is_calibration_file, load_calibration
+from viachilena.experiments.executors import available_cores, choose_executor
+from viachilena.experiments.manifest import sha256_file
+from viachilena.experiments.spec import is_experiment_file, load_experiment
+from viachilena.experiments.store import (
+    MANIFEST,
+    PARTS,
+    RUNS,
+    SERIES,
+    FolderError,
+    read_manifest,
+    write_atomically,
+    write_json,
+)
+from viachilena.experiments.worker import DEFAULT_SIMULATE, OK, PARAM_PREFIX, resolve_simulate
+from viachilena.model.errors import ParamError, ViaChilenaError
+from viachilena.model.loading import parse_override
+from viachilena.model.reference import markdown
 
 PROG = "viachilena"
 DEFAULT_SEED = 1972
-REPORT_MODULE = "experiments.report"
+REPORT_MODULE = "viachilena.experiments.report"
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ import numpy as np
 from SALib.sample import sobol as saltelli
 from scipy.stats import qmc
 
-from experiments.spec import Experiment, SweepParameter, SweepTable
+from viachilena.experiments.spec import Experiment, SweepParameter, SweepTable
 
 SAMPLER_BRANCH = 0
 REPLICATION_BRANCH = 1

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Protocol
 
-from model.errors import ParamError
+from viachilena.model.errors import ParamError
 
 TASKS_IN_FLIGHT_PER_WORKER = 4
 

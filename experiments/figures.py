@@ -21,8 +21,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from experiments.results import Event
-from experiments.store import write_atomically
+from viachilena.experiments.results import Event
+from viachilena.experiments.store import write_atomically
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 BLUE, ORANGE, GREEN, VERMILLION = OKABE_ITO[:4]
@@ -32,7 +32,7 @@ GREY = "#7F7F7F"
 def units(kind: str) -> dict[str, str]:
     """`model.SERIES_UNITS` or `model.METRIC_UNITS` (kind "SERIES"/"METRIC"), or {}."""
     try:
-        model = importlib.import_module("model")
+        model = importlib.import_module("viachilena.model")
     except ImportError:
         return {}
     return dict(getattr(model, f"{kind}_UNITS", {}))

@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from experiments.spec import Experiment
+from viachilena.experiments.spec import Experiment
 
 PACKAGES = ("viachilena", "simpy", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "SALib", "dask", "distributed")
 FORMAT = 1

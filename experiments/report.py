@@ -17,10 +17,10 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment, PackageLoader
 
-from experiments import figures, tables
-from experiments.results import History, ReportData
-from experiments.store import write_atomically
-from experiments.worker import PARAM_PREFIX
+from viachilena.experiments import figures, tables
+from viachilena.experiments.results import History, ReportData
+from viachilena.experiments.store import write_atomically
+from viachilena.experiments.worker import PARAM_PREFIX
 
 # The series charted when the experiment does not list the series it keeps.
 KEY_SERIES = (
@@ -352,7 +352,7 @@ def _environment(name: str) -> Environment:
     """Jinja2 environment: HTML autoescaped; Markdown with HTML-special characters escaped."""
     markdown = name.endswith(".md")
     env = Environment(
-        loader=PackageLoader("experiments", "templates"),
+        loader=PackageLoader("viachilena.experiments", "templates"),
         autoescape=not markdown,
         finalize=_md_escape if markdown else None,
         trim_blocks=True,

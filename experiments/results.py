@@ -13,16 +13,17 @@ import datetime as dt
 import tomllib
 from dataclasses import dataclass
 from functools import cached_property
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
-from experiments.spec import flatten
-from experiments.store import BOOKKEEPING, OUTCOME, SERIES, Results
-from experiments.worker import OK, PARAM_PREFIX
+from viachilena.experiments.spec import flatten
+from viachilena.experiments.store import BOOKKEEPING, OUTCOME, SERIES, Results
+from viachilena.experiments.worker import OK, PARAM_PREFIX
 
 NOT_METRICS = {name for name, _ in BOOKKEEPING + OUTCOME}
-HISTORY_FILE = Path(__file__).resolve().parent.parent / "params" / "history.toml"
+HISTORY_FILE = Path(str(resources.files("viachilena.params") / "history.toml"))
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from experiments import manifest as manifests
-from experiments import sensitivity
-from experiments.design import PlannedRun, run_table
-from experiments.executors import choose_executor
-from experiments.spec import Experiment, load_experiment
-from experiments.store import (
+from viachilena.experiments import manifest as manifests
+from viachilena.experiments import sensitivity
+from viachilena.experiments.design import PlannedRun, run_table
+from viachilena.experiments.executors import choose_executor
+from viachilena.experiments.spec import Experiment, load_experiment
+from viachilena.experiments.store import (
     MANIFEST,
     FolderError,
     FolderLock,
@@ -32,7 +32,7 @@ from experiments.store import (
     run_schema,
     write_json,
 )
-from experiments.worker import DEFAULT_SIMULATE, Task, execute, resolve_simulate
+from viachilena.experiments.worker import DEFAULT_SIMULATE, Task, execute, resolve_simulate
 
 REPORTS = Path("reports")
 

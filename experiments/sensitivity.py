@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 from SALib.analyze import sobol
 
-from experiments.store import RUNS, read_manifest, write_atomically
-from experiments.worker import OK
+from viachilena.experiments.store import RUNS, read_manifest, write_atomically
+from viachilena.experiments.worker import OK
 
 COLUMNS = ("scenario", "metric", "parameter", "S1", "S1_conf", "ST", "ST_conf")
 INDICES = COLUMNS[3:]

@@ -22,9 +22,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
-import model
-from model.errors import ParamError
-from model.loading import read_toml
+from viachilena import model
+from viachilena.model.errors import ParamError
+from viachilena.model.loading import read_toml
 
 SAMPLERS = ("grid", "lhs", "sobol", "halton", "saltelli")
 POWER_OF_TWO_SAMPLERS = ("sobol", "saltelli")

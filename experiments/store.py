@@ -34,9 +34,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from experiments.spec import SweepTable
-from experiments.worker import FAILED, OK, PARAM_PREFIX, Outcome
-from model.errors import ViaChilenaError
+from viachilena.experiments.spec import SweepTable
+from viachilena.experiments.worker import FAILED, OK, PARAM_PREFIX, Outcome
+from viachilena.model.errors import ViaChilenaError
 
 MANIFEST = "manifest.json"
 RUNS = "runs.parquet"

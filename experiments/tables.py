@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from experiments.results import History, ReportData
+from viachilena.experiments.results import History, ReportData
 
 LEVEL = 0.95
 FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)

@@ -2,7 +2,7 @@
 
 A :class:`Task` is self-contained and picklable (paths, overrides, names), so a process
 pool or a Dask worker can execute it; the function that simulates is named by a dotted
-reference (``"model:simulate"``) and imported where the task runs. :func:`execute` never
+reference (``"viachilena.model:simulate"``) and imported where the task runs. :func:`execute` never
 raises: any exception becomes a failed :class:`Outcome` carrying the traceback, so one bad
 run does not take the sweep down.
 """
@@ -19,11 +19,11 @@ from typing import Any
 
 import pandas as pd
 
-import model
-from experiments.design import PlannedRun
-from model.errors import ParamError
+from viachilena import model
+from viachilena.experiments.design import PlannedRun
+from viachilena.model.errors import ParamError
 
-DEFAULT_SIMULATE = "model:simulate"
+DEFAULT_SIMULATE = "viachilena.model:simulate"
 PARAM_PREFIX = "param:"
 OK, FAILED = "ok", "failed"
 

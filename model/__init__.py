@@ -5,12 +5,12 @@ a parameter file with overlays and overrides, :class:`Params` is the parameter t
 :class:`Run` a run's result (daily ``series``, ``events``, ``summary`` metrics).
 """
 
-from model.errors import AccountingError, DegenerateEconomyError, ParamError, ViaChilenaError
-from model.loading import load_params, parse_override
-from model.params import Params
-from model.record import SERIES_COLUMNS, SERIES_UNITS
-from model.run import Run, simulate
-from model.summary import METRIC_UNITS, SUMMARY_METRICS
+from viachilena.model.errors import AccountingError, DegenerateEconomyError, ParamError, ViaChilenaError
+from viachilena.model.loading import load_params, parse_override
+from viachilena.model.params import Params
+from viachilena.model.record import SERIES_COLUMNS, SERIES_UNITS
+from viachilena.model.run import Run, simulate
+from viachilena.model.summary import METRIC_UNITS, SUMMARY_METRICS
 
 __all__ = [
     "METRIC_UNITS",

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.calendar import ticks
-from model.economy import Economy
-from model.params import Params
+from viachilena.model.calendar import ticks
+from viachilena.model.economy import Economy
+from viachilena.model.params import Params
 
 
 def capital_flight(env, eco: Economy, p: Params, rng: np.random.Generator):

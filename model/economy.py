@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.calendar import day_of
-from model.errors import DegenerateEconomyError
-from model.ledger import Ledger
-from model.params import Params
+from viachilena.model.calendar import day_of
+from viachilena.model.errors import DegenerateEconomyError
+from viachilena.model.ledger import Ledger
+from viachilena.model.params import Params
 
 WORKING, MIDDLE, UPPER = 0, 1, 2
 PRIVATE, INTERVENED, APS = 0, 1, 2

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.calendar import date_of, day_of, ticks
-from model.economy import Economy, exchange_rate_on
-from model.params import Params
+from viachilena.model.calendar import date_of, day_of, ticks
+from viachilena.model.economy import Economy, exchange_rate_on
+from viachilena.model.params import Params
 
 
 def external_sector(env, eco: Economy, p: Params, rng: np.random.Generator):

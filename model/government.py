@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.calendar import day_of, on, once, ticks
-from model.economy import Economy
-from model.params import Params
-from model.record import Recorder
+from viachilena.model.calendar import day_of, on, once, ticks
+from viachilena.model.economy import Economy
+from viachilena.model.params import Params
+from viachilena.model.record import Recorder
 
 
 def budget(env, eco: Economy, p: Params, rng: np.random.Generator):

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from model.errors import AccountingError
+from viachilena.model.errors import AccountingError
 
 ESCUDO_ACCOUNTS = ("capitalists", "treasury", "central_bank")
 DOLLAR_ACCOUNTS = ("reserves", "capitalists_abroad", "private_dollars", "rest_of_world")

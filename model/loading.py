@@ -18,8 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from model.errors import ParamError
-from model.params import Params
+from viachilena.model.errors import ParamError
+from viachilena.model.params import Params
 
 MAX_FILE_BYTES = 1_000_000
 OVERRIDE_SOURCE = "--set"

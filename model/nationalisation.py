@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.calendar import day_of, once, ticks
-from model.economy import APS, INTERVENED, PRIVATE, Economy
-from model.params import Params
-from model.production import firm_risk
-from model.record import Recorder
+from viachilena.model.calendar import day_of, once, ticks
+from viachilena.model.economy import APS, INTERVENED, PRIVATE, Economy
+from viachilena.model.params import Params
+from viachilena.model.production import firm_risk
+from viachilena.model.record import Recorder
 
 
 def nationalise_copper(env, eco: Economy, p: Params, log: Recorder):

@@ -10,10 +10,10 @@ decays between events. The coup is the end date.
 
 from __future__ import annotations
 
-from model.calendar import day_of, once, ticks
-from model.economy import Economy
-from model.params import Params, PoliticalEvent
-from model.record import Recorder
+from viachilena.model.calendar import day_of, once, ticks
+from viachilena.model.economy import Economy
+from viachilena.model.params import Params, PoliticalEvent
+from viachilena.model.record import Recorder
 
 
 def political_calendar(env, eco: Economy, p: Params, log: Recorder):

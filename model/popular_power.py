@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.calendar import day_of, ticks
-from model.economy import WORKING, Economy
-from model.params import Params
-from model.record import Recorder
+from viachilena.model.calendar import day_of, ticks
+from viachilena.model.economy import WORKING, Economy
+from viachilena.model.params import Params
+from viachilena.model.record import Recorder
 
 
 def popular_power(env, eco: Economy, p: Params, rng: np.random.Generator, log: Recorder):

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.calendar import day_of, ticks
-from model.economy import PRIVATE, Economy
-from model.params import Params
+from viachilena.model.calendar import day_of, ticks
+from viachilena.model.economy import PRIVATE, Economy
+from viachilena.model.params import Params
 
 
 def production(env, eco: Economy, p: Params, rng: np.random.Generator):

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from model.calendar import dates, ticks
-from model.economy import PRIVATE, Economy
+from viachilena.model.calendar import dates, ticks
+from viachilena.model.economy import PRIVATE, Economy
 
 SERIES_UNITS = {
     "gdp": "E°m of 1970 a day",

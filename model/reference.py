@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from model.params import Params
+from viachilena.model.params import Params
 
 
 def rows(tree: BaseModel, prefix: str = "") -> list[tuple[str, Any, str, str]]:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from model import (
+from viachilena.model import (
     capital_flight,
     external,
     government,
@@ -32,10 +32,10 @@ from model import (
     summary,
     transport,
 )
-from model.calendar import date_of
-from model.economy import Economy
-from model.errors import DegenerateEconomyError, ViaChilenaError
-from model.params import Params
+from viachilena.model.calendar import date_of
+from viachilena.model.economy import Economy
+from viachilena.model.errors import DegenerateEconomyError, ViaChilenaError
+from viachilena.model.params import Params
 
 STREAMS = (
     "setup",

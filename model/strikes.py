@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.calendar import day_of, on
-from model.economy import PRIVATE, Economy
-from model.params import Params, TruckerStrike
-from model.record import Recorder
-from model.transport import Fleet
+from viachilena.model.calendar import day_of, on
+from viachilena.model.economy import PRIVATE, Economy
+from viachilena.model.params import Params, TruckerStrike
+from viachilena.model.record import Recorder
+from viachilena.model.transport import Fleet
 
 
 def trucker_strike(

@@ -17,9 +17,9 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from model.calendar import PHASE, ticks
-from model.economy import Economy
-from model.params import Params
+from viachilena.model.calendar import PHASE, ticks
+from viachilena.model.economy import Economy
+from viachilena.model.params import Params
 
 
 class Fleet:

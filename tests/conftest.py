@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import model
+from viachilena import model
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "params" / "baseline.toml"

@@ -6,9 +6,9 @@ import annotated_types
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import model
-from model.errors import DegenerateEconomyError
 from tests.conftest import BASELINE
+from viachilena import model
+from viachilena.model.errors import DegenerateEconomyError
 
 
 def bounded_fields(cls=model.Params, prefix=""):

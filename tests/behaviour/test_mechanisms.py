@@ -63,7 +63,7 @@ def test_july_1973_strike_cuts_deliveries():
 
 
 def test_same_seed_same_run_different_seed_different_run(baseline_params):
-    import model
+    from viachilena import model
 
     a, b, c = (model.simulate(baseline_params, s) for s in (11, 11, 12))
     pd.testing.assert_frame_equal(a.series, b.series)

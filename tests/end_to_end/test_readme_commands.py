@@ -46,7 +46,7 @@ def test_main_command_runs_the_experiment_and_writes_a_report(tmp_path):
 
 
 def test_every_series_column_and_metric_is_documented():
-    import model
+    from viachilena import model
 
     for column in model.SERIES_COLUMNS:
         assert f"`{column}`" in README, f"README does not document the series {column}"

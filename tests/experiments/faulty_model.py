@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import model
+from viachilena import model
 
 
 def simulate(params, seed: int):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-import model
+from viachilena import model
 
 PAUSE_S = 0.05
 

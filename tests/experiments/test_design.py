@@ -10,14 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from small_experiments import small_experiment
 
-from experiments.design import (
+from viachilena.experiments.design import (
     from_unit,
     replication_seed,
     run_table,
     sweep_points,
     unit_sample,
 )
-from experiments.spec import SweepParameter, SweepTable, load_experiment
+from viachilena.experiments.spec import SweepParameter, SweepTable, load_experiment
 
 REAL = SweepParameter(low=-2.0, high=3.0)
 INTEGER = SweepParameter(low=1, high=5, type="int")

@@ -8,10 +8,10 @@ import sys
 import pandas as pd
 from small_experiments import small_experiment
 
-import experiments
-from experiments.cli import main
-from experiments.design import replication_seed
 from tests.support import comparable
+from viachilena import experiments
+from viachilena.experiments.cli import main
+from viachilena.experiments.design import replication_seed
 
 FAULTY = "faulty_model:simulate"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from small_experiments import BASELINE, small_experiment
 
-from experiments.cli import main
-from experiments.spec import load_experiment
-from model.errors import ParamError
+from viachilena.experiments.cli import main
+from viachilena.experiments.spec import load_experiment
+from viachilena.model.errors import ParamError
 
 BAD = {
     "unknown key": (

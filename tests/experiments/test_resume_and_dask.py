@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from small_experiments import CLI, small_experiment
 
-import experiments
 from tests.support import comparable, free_port, stop
+from viachilena import experiments
 
 PACED = "paced_model:simulate"
 

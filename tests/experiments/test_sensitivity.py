@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 from small_experiments import small_experiment
 
-import experiments
-from experiments.design import sweep_points
-from experiments.sensitivity import COLUMNS, indices
-from experiments.spec import SweepParameter, SweepTable
+from viachilena import experiments
+from viachilena.experiments.design import sweep_points
+from viachilena.experiments.sensitivity import COLUMNS, indices
+from viachilena.experiments.spec import SweepParameter, SweepTable
 
 
 def test_indices_rank_parameters_of_a_known_function():

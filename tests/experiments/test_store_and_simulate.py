@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from small_experiments import BASELINE
 
-from experiments import store
-from experiments.cli import main
-from experiments.store import RunStore, run_schema
-from experiments.worker import Outcome
+from viachilena.experiments import store
+from viachilena.experiments.cli import main
+from viachilena.experiments.store import RunStore, run_schema
+from viachilena.experiments.worker import Outcome
 
 
 def outcome(run_id: str, status: str = "ok") -> Outcome:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-import model
+from viachilena import model
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

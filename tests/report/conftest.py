@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.report import build_report
-from experiments.results import History, Target
-from experiments.runner import run
+from viachilena.experiments.report import build_report
+from viachilena.experiments.results import History, Target
+from viachilena.experiments.runner import run
 
 BASELINE = Path(__file__).resolve().parents[2] / "params" / "baseline.toml"
 

@@ -1,6 +1,6 @@
 """`viachilena report DIR` rebuilds the report from the stored results."""
 
-from experiments.cli import main
+from viachilena.experiments.cli import main
 
 
 def test_report_subcommand_builds_the_page(fresh_store, capsys):

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from experiments.results import History, ReportData
-from experiments.tables import lowess, t_interval
+from viachilena.experiments.results import History, ReportData
+from viachilena.experiments.tables import lowess, t_interval
 
 
 @given(st.floats(-5, 5), st.floats(-5, 5), st.integers(5, 60))

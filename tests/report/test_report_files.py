@@ -4,7 +4,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from experiments.report import build_report
+from viachilena.experiments.report import build_report
 
 
 class _Links(HTMLParser):

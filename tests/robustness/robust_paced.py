@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-import model
+from viachilena import model
 
 PAUSE_S = float(os.environ.get("VIACHILENA_TEST_PACE_S", "0.05"))
 

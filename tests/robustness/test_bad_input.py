@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments.cli import main
+from viachilena.experiments.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 BASELINE = REPO / "params" / "baseline.toml"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-import model
-from experiments.cli import main
-from model.errors import DegenerateEconomyError, ViaChilenaError
+from viachilena import model
+from viachilena.experiments.cli import main
+from viachilena.model.errors import DegenerateEconomyError, ViaChilenaError
 
 REPO = Path(__file__).resolve().parents[2]
 BASELINE = REPO / "params" / "baseline.toml"

@@ -20,10 +20,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-import experiments
-from experiments import store
-from experiments.cli import main
 from tests.support import comparable, free_port, stop
+from viachilena import experiments
+from viachilena.experiments import store
+from viachilena.experiments.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent

@@ -16,10 +16,10 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import model
-from experiments.spec import flatten
-from model.errors import ParamError, ViaChilenaError
-from model.loading import parse_override
+from viachilena import model
+from viachilena.experiments.spec import flatten
+from viachilena.model.errors import ParamError, ViaChilenaError
+from viachilena.model.loading import parse_override
 
 REPO = Path(__file__).resolve().parents[2]
 BASELINE = REPO / "params" / "baseline.toml"

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import tomli_w
 
-import experiments
-from experiments.cli import main
+from viachilena import experiments
+from viachilena.experiments.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 BASELINE = REPO / "params" / "baseline.toml"

@@ -7,10 +7,10 @@ import pickle
 
 import pytest
 
-import model
-from experiments.cli import main
-from model.errors import AccountingError, DegenerateEconomyError, ParamError
 from tests.conftest import BASELINE
+from viachilena import model
+from viachilena.experiments.cli import main
+from viachilena.model.errors import AccountingError, DegenerateEconomyError, ParamError
 
 ERRORS = [
     ParamError("a.toml", "hoarding.propensity", "a share between 0 and 1"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.errors import AccountingError
-from model.ledger import Ledger
+from viachilena.model.errors import AccountingError
+from viachilena.model.ledger import Ledger
 
 
 def make_ledger():

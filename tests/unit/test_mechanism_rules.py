@@ -7,11 +7,11 @@ import datetime as dt
 import numpy as np
 import simpy
 
-from model.calendar import date_of, day_of
-from model.economy import Economy
-from model.hoarding import diversion
-from model.run import streams
-from model.transport import Fleet, shipments
+from viachilena.model.calendar import date_of, day_of
+from viachilena.model.economy import Economy
+from viachilena.model.hoarding import diversion
+from viachilena.model.run import streams
+from viachilena.model.transport import Fleet, shipments
 
 
 def test_diversion_is_zero_without_premium_and_rises_with_it():

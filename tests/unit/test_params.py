@@ -7,9 +7,9 @@ import datetime as dt
 import pydantic
 import pytest
 
-import model
-from model.errors import ParamError
 from tests.conftest import BASELINE, SCENARIOS
+from viachilena import model
+from viachilena.model.errors import ParamError
 
 
 def test_baseline_loads_frozen_and_typed(baseline_params):

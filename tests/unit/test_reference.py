@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import model
-from model.reference import markdown, rows
 from tests.conftest import BASELINE, ROOT
+from viachilena import model
+from viachilena.model.reference import markdown, rows
 
 
 def test_docs_parameter_reference_is_current():

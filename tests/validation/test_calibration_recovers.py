@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import tomli_w
 
-import model
-from experiments.calibrate import calibrate, load_calibration, seeds
-from experiments.executors import Serial
-from experiments.store import FolderError, FolderLock
 from tests.conftest import BASELINE
+from viachilena import model
+from viachilena.experiments.calibrate import calibrate, load_calibration, seeds
+from viachilena.experiments.executors import Serial
+from viachilena.experiments.store import FolderError, FolderLock
 
 TRUE = {"capital_flight.risk_sensitivity": 0.8, "nationalisation.from_above.monthly_takeovers": 10.0}
 BOUNDS = {"capital_flight.risk_sensitivity": (0.1, 2.0), "nationalisation.from_above.monthly_takeovers": (4.0, 20.0)}

@@ -12,9 +12,9 @@ import tomllib
 import numpy as np
 import pytest
 
-import model
-from experiments.calibrate import seeds
 from tests.conftest import BASELINE, ROOT
+from viachilena import model
+from viachilena.experiments.calibrate import seeds
 
 TARGETS = tomllib.loads((ROOT / "params" / "history.toml").read_text())["targets"]
 REPLICATIONS = 20
