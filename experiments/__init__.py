@@ -4,8 +4,8 @@
 its :class:`Results`; ``viachilena run`` is the same from the command line.
 """
 
+from viachilena.experiments.results import Results
 from viachilena.experiments.runner import run
 from viachilena.experiments.spec import Experiment, load_experiment
-from viachilena.experiments.store import Results
 
 __all__ = ["Experiment", "Results", "load_experiment", "run"]

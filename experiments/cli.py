@@ -30,7 +30,6 @@ import argparse
 import copy
 import difflib
 import importlib.util
-import io
 import json
 import math
 import sys
@@ -44,20 +43,13 @@ from pydantic import ValidationError
 from viachilena import model
 from viachilena.experiments import runner
 from viachilena.experiments.calibrate import calibrate, is_calibration_file, load_calibration
+from viachilena.experiments.columns import series_frame, series_table
 from viachilena.experiments.executors import available_cores, choose_executor
 from viachilena.experiments.manifest import sha256_file
+from viachilena.experiments.results import Results
 from viachilena.experiments.spec import is_experiment_file, load_experiment
-from viachilena.experiments.store import (
-    MANIFEST,
-    PARTS,
-    RUNS,
-    SERIES,
-    FolderError,
-    read_manifest,
-    write_atomically,
-    write_json,
-)
-from viachilena.experiments.worker import DEFAULT_SIMULATE, OK, PARAM_PREFIX, resolve_simulate
+from viachilena.experiments.store import MANIFEST, FolderError, read_manifest, write_atomically, write_json
+from viachilena.experiments.worker import DEFAULT_SIMULATE, OK, resolve_simulate
 from viachilena.model.errors import ParamError, ViaChilenaError
 from viachilena.model.loading import parse_override
 from viachilena.model.reference import markdown
@@ -262,13 +254,13 @@ def rerun_command(args: argparse.Namespace) -> int:
     manifest = read_manifest(directory)
     if manifest is None:
         raise FolderError(f"{directory} holds no experiment ({MANIFEST} missing)")
-    row = _stored_row(directory, run_id)
+    stored = Results(directory)
+    row = _stored_row(stored, run_id)
     if row["status"] != OK:
         raise FolderError(f"{directory}: run {run_id} did not finish when it ran ({row['status']}); nothing to compare")
     tree = copy.deepcopy(manifest["scenario_params"][row["scenario"]])
-    for key, value in row.items():
-        if key.startswith(PARAM_PREFIX):
-            _set_dotted(tree, key.removeprefix(PARAM_PREFIX), _plain(value))
+    for column, key in stored.parameters.items():
+        _set_dotted(tree, key, _plain(row[column]))
     try:
         params = model.Params.model_validate_json(json.dumps(tree))
     except ValidationError as exc:
@@ -277,7 +269,7 @@ def rerun_command(args: argparse.Namespace) -> int:
         if not Path(path).is_file() or sha256_file(Path(path)) != digest:
             print(f"{PROG} rerun: note: {path} changed since the run; the stored parameters are used")
     result = resolve_simulate(manifest.get("simulate", DEFAULT_SIMULATE))(params, int(row["seed"]))
-    difference = _first_difference(directory, manifest, row, result)
+    difference = _first_difference(stored, row, result)
     if difference:
         print(f"{PROG} rerun: {run_id} not reproduced: {difference}", file=sys.stderr)
         return 1
@@ -285,19 +277,12 @@ def rerun_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _stored_row(directory: Path, run_id: str) -> dict:
+def _stored_row(stored: Results, run_id: str) -> dict:
     """Return the stored row of `run_id` (from runs.parquet, or the parts of an unfinished sweep)."""
-    if (directory / RUNS).is_file():
-        runs = pd.read_parquet(directory / RUNS)
-    else:
-        parts = sorted((directory / PARTS).glob("part-*.parquet"))
-        if not parts:
-            raise FolderError(f"{directory} holds no stored runs")
-        runs = pd.concat([pd.read_parquet(p) for p in parts]).drop_duplicates("run_id", keep="last")
-    match = runs[runs["run_id"] == run_id]
+    match = stored.runs[stored.runs["run_id"] == run_id]
     if match.empty:
-        hint = _close(run_id, runs["run_id"])
-        raise ParamError("RUN_ID", "", f"a run_id stored in {directory} (got {run_id!r}){hint}")
+        hint = _close(run_id, stored.runs["run_id"])
+        raise ParamError("RUN_ID", "", f"a run_id stored in {stored.dir} (got {run_id!r}){hint}")
     return match.iloc[0].to_dict()
 
 
@@ -321,8 +306,9 @@ def _set_dotted(tree: dict, key: str, value) -> None:
     tree[last] = value
 
 
-def _first_difference(directory: Path, manifest: dict, row: dict, result: model.Run) -> str:
+def _first_difference(stored_results: Results, row: dict, result: model.Run) -> str:
     """Describe the first difference between a rerun and the stored run, or return ``""``."""
+    manifest = stored_results.manifest
     for metric in manifest["experiment"]["metrics"]:
         stored, now = float(row[metric]), float(result.summary[metric])
         if stored != now and not (math.isnan(stored) and math.isnan(now)):
@@ -330,11 +316,9 @@ def _first_difference(directory: Path, manifest: dict, row: dict, result: model.
     columns = manifest["experiment"]["series"]
     if columns == []:
         return ""
-    stored = pd.read_parquet(directory / SERIES / f"{row['run_id']}.parquet")
+    stored = stored_results.series(row["run_id"])
     frame = result.series if columns is None else result.series.loc[:, columns]
-    buffer = io.BytesIO()
-    frame.to_parquet(buffer)  # through parquet, as the stored series went
-    now = pd.read_parquet(buffer)
+    now = series_frame(series_table(row["run_id"], row["scenario"], frame))  # through the stored columns' types
     if list(now.columns) != list(stored.columns):
         return f"columns: stored {list(stored.columns)}, now {list(now.columns)}"
     if not now.index.equals(stored.index):

@@ -20,7 +20,6 @@ from jinja2 import Environment, PackageLoader
 from viachilena.experiments import figures, tables
 from viachilena.experiments.results import History, ReportData
 from viachilena.experiments.store import write_atomically
-from viachilena.experiments.worker import PARAM_PREFIX
 
 # The series charted when the experiment does not list the series it keeps.
 KEY_SERIES = (
@@ -133,7 +132,7 @@ def _header(results: ReportData) -> dict:
         "end": spec.get("end") or "",
         "scenarios": results.scenarios,
         "reference": results.reference,
-        "parameters": [c.removeprefix(PARAM_PREFIX) for c in results.param_columns],
+        "parameters": [results.parameters[c] for c in results.param_columns],
         "hashes": sorted((manifest.get("inputs") or manifest.get("hashes") or {}).items()),
         "git_commit": commit + (" (with uncommitted changes)" * bool(manifest.get("git_dirty"))),
         "started": manifest.get("started") or "",
@@ -260,7 +259,7 @@ def _sweep_sections(results: ReportData, out: _Writer) -> list[Section]:
         "smoother (numeric parameters) or the mean per value (text parameters).",
     )
     for column in results.param_columns:
-        param = column.removeprefix(PARAM_PREFIX)
+        param = results.parameters[column]
         section.figures.append(
             out.figure(
                 "sweep",
@@ -272,7 +271,7 @@ def _sweep_sections(results: ReportData, out: _Writer) -> list[Section]:
             )
         )
     if tables.is_grid(results):
-        params = [c.removeprefix(PARAM_PREFIX) for c in results.param_columns]
+        params = [results.parameters[c] for c in results.param_columns]
         means = tables.grid_means(results).rename(columns=dict(zip(results.param_columns, params, strict=True)))
         for scenario, data in means.groupby("scenario", sort=False):
             section.figures.append(

@@ -1,10 +1,10 @@
-"""What the report reads: a stored experiment folder and the historical record.
+"""An experiment folder read back from disk, for the user, the field's tools and the report.
 
-`ReportData` extends the engine's `experiments.store.Results` (manifest,
-runs, per-run series) with what the report asks of them: metric and parameter
-columns, scenarios in order, the Sobol table, dates that scenarios move.
-`History` reads the published targets and dated events of `params/history.toml`.
-Nothing is re-run.
+:class:`Results` reads what the store wrote (manifest, runs, scenarios, each run's series
+and events) and hands it on: ``to_ema()`` gives EMA Workbench's ``(experiments, outcomes)``
+pair. :class:`ReportData` extends it with what the report asks: metric and parameter columns,
+scenarios in order, the Sobol table, dates that scenarios move. :class:`History` reads the
+published targets and dated events of the shipped ``history.toml``. Nothing is re-run.
 """
 
 from __future__ import annotations
@@ -16,14 +16,153 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
+from viachilena.experiments.columns import (
+    BOOKKEEPING,
+    OUTCOME,
+    RUN_KEYS,
+    events_frame,
+    parameter_column,
+    series_frame,
+)
 from viachilena.experiments.spec import flatten
-from viachilena.experiments.store import BOOKKEEPING, OUTCOME, SERIES, Results
-from viachilena.experiments.worker import OK, PARAM_PREFIX
+from viachilena.experiments.store import EVENTS, SCENARIOS, SERIES, read_manifest, read_runs
+from viachilena.experiments.worker import FAILED, OK
 
 NOT_METRICS = {name for name, _ in BOOKKEEPING + OUTCOME}
 HISTORY_FILE = Path(str(resources.files("viachilena.params") / "history.toml"))
+EMA_MODEL = "viachilena"
+
+
+class Results:
+    """A finished (or partly finished) experiment folder, read back from disk.
+
+    ``runs`` is the run table (one row per run: run_id, scenario, point, replication,
+    seed, swept parameters, status, metrics); :meth:`series` and :meth:`events` read one
+    run's frames; :meth:`to_ema` gives the whole sweep in EMA Workbench's shape.
+    """
+
+    def __init__(self, directory: Path | str):
+        """Open the folder `directory` an experiment wrote (finished, or stopped part-way)."""
+        self.dir = Path(directory)
+        self.manifest: dict = read_manifest(self.dir) or {}
+        table = read_runs(self.dir)
+        self.schema = table.schema
+        self.runs: pd.DataFrame = table.to_pandas(date_as_object=False)
+        self._open: dict[Path, pq.ParquetFile] = {}
+
+    def __repr__(self) -> str:
+        """Say where the results are and how many runs and scenarios they hold."""
+        failed = len(self.failed)
+        return (
+            f"Results({str(self.dir)!r}, {len(self.runs)} runs, "
+            f"{self.runs['scenario'].nunique()} scenarios, {failed} failed)"
+        )
+
+    @property
+    def failed(self) -> pd.DataFrame:
+        """Return the rows of the runs that failed (with their tracebacks in ``error``)."""
+        return self.runs[self.runs["status"] == FAILED]
+
+    @cached_property
+    def parameters(self) -> dict[str, str]:
+        """Return {runs column: dotted parameter key} for the swept parameters (as the manifest names them)."""
+        sweep = self.manifest.get("experiment", {}).get("sweep") or {}
+        return {parameter_column(key): key for key in sweep.get("parameters", {})}
+
+    @cached_property
+    def scenario_params(self) -> pd.DataFrame:
+        """Return each scenario's resolved parameters, one row per scenario (``scenarios.parquet``)."""
+        return pd.read_parquet(self.dir / SCENARIOS).set_index("scenario")
+
+    def series(self, run_id: str, columns: list[str] | None = None) -> pd.DataFrame:
+        """Return one run's daily series, indexed by date (only `columns` if given)."""
+        wanted = None if columns is None else ["date", *columns]
+        return series_frame(self._read(SERIES, run_id, wanted))
+
+    def events(self, run_id: str) -> pd.DataFrame:
+        """Return one run's events: date, kind, agent, detail."""
+        return events_frame(self._read(EVENTS, run_id, None))
+
+    def to_ema(self, outcomes: list[str] | None = None) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+        """Return the finished runs as EMA Workbench's ``(experiments, outcomes)`` pair.
+
+        `experiments` has one row per finished run: a column per swept parameter (named by
+        its dotted key, EMA's uncertainties), ``scenario`` (the sweep point), ``policy`` (this
+        experiment's scenario, EMA's policy) and ``model``. `outcomes` maps each summary
+        metric (only those in `outcomes` if given) to an array with one value per run, in
+        the same order, as ``ema_workbench.perform_experiments`` returns them.
+        """
+        ok = self.runs[self.runs["status"] == OK].reset_index(drop=True)
+        experiments = ok[list(self.parameters)].rename(columns=self.parameters)
+        experiments["scenario"] = ok["point"].to_numpy()
+        experiments["policy"] = ok["scenario"].astype("category")
+        experiments["model"] = EMA_MODEL
+        names = outcomes if outcomes is not None else self.metrics_stored
+        return experiments, {name: ok[name].to_numpy(dtype=float) for name in names}
+
+    @property
+    def metrics_stored(self) -> list[str]:
+        """Return the summary metrics this experiment recorded."""
+        return list(self.manifest.get("experiment", {}).get("metrics") or [])
+
+    def _read(self, kind: str, run_id: str, columns: list[str] | None) -> pa.Table:
+        """Read the rows of `run_id` from the `kind` dataset (none if the run stored none)."""
+        found = self._row_groups[kind].get(run_id)
+        if found is None:
+            schema = self._schema(kind)
+            return schema.empty_table().select([n for n in schema.names if columns is None or n in columns])
+        path, group, shared = found
+        wanted = None if columns is None or not shared else ["run_id", *columns]
+        table = self._file(path).read_row_group(group, columns=wanted or columns)
+        if shared:  # a row group holding several runs: a file rewritten by another tool
+            table = table.filter(pc.equal(table["run_id"], run_id))
+            table = table.select(columns) if columns is not None else table
+        return table
+
+    def _file(self, path: Path) -> pq.ParquetFile:
+        """Open `path` once."""
+        if path not in self._open:
+            self._open[path] = pq.ParquetFile(path)
+        return self._open[path]
+
+    def _parts(self, kind: str) -> list[Path]:
+        """The committed parts of `kind`, oldest first."""
+        return sorted((self.dir / kind).glob("part-*.parquet"))
+
+    def _schema(self, kind: str) -> pa.Schema:
+        """The columns of the `kind` dataset."""
+        parts = self._parts(kind)
+        if not parts:
+            raise FileNotFoundError(f"{self.dir / kind} holds no stored {kind}")
+        return self._file(parts[0]).schema_arrow
+
+    @cached_property
+    def _row_groups(self) -> dict[str, dict[str, tuple[Path, int, bool]]]:
+        """For series and events: each run_id's part, row group, and whether the group holds other runs.
+
+        The store writes one run a row group, so the group's statistics name its run and
+        nothing but metadata is read; a group holding several runs has its run_id column read.
+        Later parts win.
+        """
+        where: dict[str, dict[str, tuple[Path, int, bool]]] = {SERIES: {}, EVENTS: {}}
+        key = [n for n, _ in RUN_KEYS].index("run_id")
+        for kind, found in where.items():
+            for path in self._parts(kind):
+                stored = self._file(path)
+                for group in range(stored.metadata.num_row_groups):
+                    statistics = stored.metadata.row_group(group).column(key).statistics
+                    if statistics is not None and statistics.has_min_max and statistics.min == statistics.max:
+                        found[statistics.min] = (path, group, False)
+                        continue
+                    ids = stored.read_row_group(group, columns=["run_id"]).column(0).unique().to_pylist()
+                    found.update((run_id, (path, group, True)) for run_id in ids)
+        return where
 
 
 @dataclass(frozen=True)
@@ -116,8 +255,8 @@ class ReportData(Results):
 
     @cached_property
     def param_columns(self) -> list[str]:
-        """The `param:` columns, one per varied sweep parameter."""
-        return [c for c in self.runs.columns if c.startswith(PARAM_PREFIX)]
+        """The parameter columns, one per varied sweep parameter (see :attr:`parameters`)."""
+        return list(self.parameters)
 
     @cached_property
     def metrics(self) -> list[str]:
@@ -125,7 +264,7 @@ class ReportData(Results):
         return [
             c
             for c in self.runs.columns
-            if c not in NOT_METRICS and not c.startswith(PARAM_PREFIX) and pd.api.types.is_numeric_dtype(self.runs[c])
+            if c not in NOT_METRICS and c not in self.parameters and pd.api.types.is_numeric_dtype(self.runs[c])
         ]
 
     @cached_property
@@ -150,18 +289,12 @@ class ReportData(Results):
         path = self.dir / "sensitivity.parquet"
         return pd.read_parquet(path) if path.exists() else None
 
-    def series(self, run_id: str, columns: list[str] | None = None) -> pd.DataFrame:
-        """Return one run's daily series (only `columns` if given)."""
-        return pd.read_parquet(self.dir / SERIES / f"{run_id}.parquet", columns=columns)
-
     @cached_property
     def series_columns(self) -> list[str]:
-        """Columns of the stored daily series (read from the first finished run)."""
-        for run_id in self.ok["run_id"]:
-            path = self.dir / SERIES / f"{run_id}.parquet"
-            if path.exists():
-                return list(pd.read_parquet(path).columns)
-        return []
+        """Columns of the stored daily series (none if no series were stored)."""
+        if not self._parts(SERIES):
+            return []
+        return [n for n in self._schema(SERIES).names if n not in {"date", *(k for k, _ in RUN_KEYS)}]
 
     def scenario_dates(self) -> dict[str, dict[str, pd.Timestamp]]:
         """Date-valued resolved parameters that differ between scenarios.

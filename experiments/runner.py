@@ -17,20 +17,21 @@ from tqdm import tqdm
 
 from viachilena.experiments import manifest as manifests
 from viachilena.experiments import sensitivity
+from viachilena.experiments.columns import run_schema
 from viachilena.experiments.design import PlannedRun, run_table
 from viachilena.experiments.executors import choose_executor
+from viachilena.experiments.results import Results
 from viachilena.experiments.spec import Experiment, load_experiment
 from viachilena.experiments.store import (
     MANIFEST,
     FolderError,
     FolderLock,
-    Results,
     RunStore,
     check_folder,
     clear_folder,
     read_manifest,
-    run_schema,
     write_json,
+    write_scenarios,
 )
 from viachilena.experiments.worker import DEFAULT_SIMULATE, Task, execute, resolve_simulate
 
@@ -92,6 +93,7 @@ def run(
                 "use --resume to keep them or --fresh to discard them"
             )
         write_json(directory / MANIFEST, manifest)
+        write_scenarios(directory, experiment.scenario_params)
         todo = [p for p in planned if p.run_id not in done]
         failures = executed = 0
         bar = tqdm(

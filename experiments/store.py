@@ -1,26 +1,35 @@
-"""The experiment folder: results streamed to disk as runs end, safe to kill and resume.
+"""The experiment folder: results streamed to disk in batches as runs end, safe to kill and resume.
 
 Layout of ``DIR``::
 
-    manifest.json          what was run, from which inputs, with what, when, and counts
-    runs.parquet           one row per run, sorted by run_id (consolidated at the end)
-    runs/part-NNNNNN.parquet   the same rows as they were streamed, a few at a time
-    series/<run_id>.parquet    each finished run's daily series (index "date")
-    events/<run_id>.parquet    each finished run's events
-    .lock                  held (flock) by the run writing the folder
+    manifest.json              what was run, from which inputs, with what, when, and counts
+    scenarios.parquet          one row per scenario: its resolved parameters as flat columns
+    runs.parquet               one row per run, sorted by run_id (consolidated at the end)
+    runs/part-NNNNNN.parquet   the same rows as they were streamed, a batch at a time
+    series/part-NNNNNN.parquet the daily series of batch NNNNNN's runs (run_id, scenario, date, ...)
+    events/part-NNNNNN.parquet the events of batch NNNNNN's runs (run_id, scenario, date, kind, ...)
+    .lock                      held (flock) by the run writing the folder
+
+``series/`` and ``events/`` are each one Parquet dataset: ``SELECT ... FROM
+'DIR/series/*.parquet'`` in DuckDB or ``pandas.read_parquet('DIR/series')`` read every run,
+told apart by ``run_id``; one row group holds one run, so reading a run reads only its rows.
+Columns, types and units are in :mod:`viachilena.experiments.columns`.
 
 Every file is written to a temporary name and moved into place with :func:`os.replace`,
-so a reader or a killed writer never sees half a file. A run's series and events are
-written before its row, so a row on disk means the run is complete; rows are flushed to a
-new part file every few seconds or rows, so memory does not grow with the sweep and a
-killed sweep loses at most the last few seconds. On resume, the latest row of each run
-wins and finished runs are skipped; failed runs are run again. A temporary file a killed
-writer left behind is never read, and is deleted when the folder is next opened for writing.
+so a reader or a killed writer never sees half a file. A batch's series and events parts are
+written before its runs part of the same number, so a row on disk means the run is complete;
+a series or events part without its runs part (a writer killed between them) is deleted when
+the folder is next opened for writing. Batches are flushed every few seconds or rows, so memory
+does not grow with the sweep and a killed sweep loses at most the last few seconds. At the end
+the parts are compacted into one part of each kind (numbered above every other, its runs part
+marked as superseding the lower numbers, written last), so a finished sweep of any length
+leaves a handful of files. On resume, the latest row of each run wins and finished runs are
+skipped; failed runs are run again. A temporary file a killed writer left behind is never read,
+and is deleted when the folder is next opened for writing.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import fcntl
 import json
 import os
@@ -34,42 +43,25 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from viachilena.experiments.spec import SweepTable
-from viachilena.experiments.worker import FAILED, OK, PARAM_PREFIX, Outcome
+from viachilena.experiments.columns import events_table, scenarios_table, series_table
+from viachilena.experiments.worker import OK, Outcome
 from viachilena.model.errors import ViaChilenaError
 
 MANIFEST = "manifest.json"
 RUNS = "runs.parquet"
+SCENARIOS = "scenarios.parquet"
 PARTS, SERIES, EVENTS = "runs", "series", "events"
+FRAMES = (SERIES, EVENTS)
 LOCK = ".lock"
 TEMPORARY_SUFFIX = ".tmp"
 FLUSH_ROWS = 256
+FLUSH_FRAME_ROWS = 200_000  # about 200 runs' daily series: bounds the memory a batch holds
 FLUSH_SECONDS = 2.0
-BOOKKEEPING = (
-    ("run_id", pa.string()),
-    ("scenario", pa.string()),
-    ("point", pa.int64()),
-    ("replication", pa.int64()),
-    ("seed", pa.int64()),
-)
-OUTCOME = (("status", pa.string()), ("error", pa.string()), ("wall_time_s", pa.float64()))
-CATEGORY_ARROW_TYPES = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(), str: pa.string(), dt.date: pa.date32()}
+SUPERSEDES = b"viachilena.supersedes_lower_parts"
 
 
 class FolderError(ViaChilenaError):
     """An output folder that cannot be used: busy, foreign, or holding another experiment."""
-
-
-def run_schema(sweep: SweepTable | None, metrics: Iterable[str]) -> pa.Schema:
-    """Return the columns of ``runs.parquet``: bookkeeping, swept parameters, outcome, metrics."""
-    swept = []
-    for key, parameter in sweep.parameters.items() if sweep else ():
-        if parameter.categorical:
-            kind = CATEGORY_ARROW_TYPES[type(parameter.values[0])]
-        else:
-            kind = pa.int64() if parameter.type == "int" else pa.float64()
-        swept.append((PARAM_PREFIX + key, kind))
-    return pa.schema([*BOOKKEEPING, *swept, *OUTCOME, *((m, pa.float64()) for m in metrics)])
 
 
 def write_atomically(path: Path, write: Callable[[Path], Any]) -> None:
@@ -185,22 +177,57 @@ class FolderLock:
             self.handle = None
 
 
-class RunStore:
-    """Appends run outcomes to an experiment folder and consolidates them at the end.
+def latest_rows(directory: Path, schema: pa.Schema | None = None, columns: list[str] | None = None) -> pa.Table:
+    """Return every run's latest row in the runs parts of `directory` (later parts win), by run_id.
 
-    Open it only while holding the folder's lock: it deletes temporary files left by a
-    writer that was killed.
+    `schema` is the run table's (read from the first part if not given); with none and no
+    parts, a FolderError says the folder holds no runs.
+    """
+    parts = sorted((directory / PARTS).glob("part-*.parquet"), key=_part_number)
+    if schema is None:
+        if not parts:
+            raise FolderError(f"{directory} holds no stored runs")
+        schema = pq.read_schema(parts[0])
+    names = columns or schema.names
+    if not parts:
+        return schema.empty_table().select(names)
+    table = pa.concat_tables(pq.read_table(p, columns=names, schema=schema) for p in parts)
+    latest = {run_id: i for i, run_id in enumerate(table.column("run_id").to_pylist())}
+    order = sorted(latest.items())
+    return table.take([i for _, i in order])
+
+
+def read_runs(directory: Path) -> pa.Table:
+    """Return the run table of `directory`: ``runs.parquet`` once written, else the latest rows of its parts."""
+    path = directory / RUNS
+    return pq.read_table(path) if path.is_file() else latest_rows(directory)
+
+
+def write_scenarios(directory: Path, scenario_params: dict[str, dict]) -> None:
+    """Write ``scenarios.parquet``: each scenario's resolved parameters as flat columns."""
+    table = scenarios_table(scenario_params)
+    write_atomically(directory / SCENARIOS, lambda p: pq.write_table(table, p))
+
+
+class RunStore:
+    """Appends run outcomes to an experiment folder in batches and compacts them at the end.
+
+    Open it only while holding the folder's lock: it deletes temporary files and unfinished
+    batches left by a writer that was killed.
     """
 
     def __init__(self, directory: Path, schema: pa.Schema):
         self.dir = directory
-        remove_temporary_files(directory)
         self.schema = schema
-        self.rows: list[dict] = []
-        self.last_flush = time.monotonic()
-        for sub in (PARTS, SERIES, EVENTS):
+        remove_temporary_files(directory)
+        for sub in (PARTS, *FRAMES):
             (directory / sub).mkdir(parents=True, exist_ok=True)
-        self.next_part = 1 + max((_part_number(p) for p in self._parts()), default=0)
+        self._repair()
+        self.next_part = 1 + max(self._numbers(PARTS), default=0)
+        self.rows: list[dict] = []
+        self.frames: dict[str, list[pa.Table]] = {kind: [] for kind in FRAMES}
+        self.frame_rows = 0
+        self.last_flush = time.monotonic()
 
     def finished(self) -> set[str]:
         """Return the run_ids whose latest stored row says they finished."""
@@ -208,78 +235,96 @@ class RunStore:
         return set(latest.loc[latest["status"] == OK, "run_id"])
 
     def record(self, outcome: Outcome) -> None:
-        """Store one run: its frames now, its row with the next flush."""
+        """Buffer one run's frames and row; flush the batch when it is big or old enough."""
+        run_id, scenario = outcome.run_id, outcome.row["scenario"]
         if outcome.series is not None:
-            path = self.dir / SERIES / f"{outcome.run_id}.parquet"
-            write_atomically(path, outcome.series.to_parquet)
+            self.frames[SERIES].append(series_table(run_id, scenario, outcome.series))
+            self.frame_rows += len(outcome.series)
         if outcome.events is not None:
-            path = self.dir / EVENTS / f"{outcome.run_id}.parquet"
-            write_atomically(path, lambda p: outcome.events.to_parquet(p, index=False))
+            self.frames[EVENTS].append(events_table(run_id, scenario, outcome.events))
         self.rows.append(outcome.row)
-        if len(self.rows) >= FLUSH_ROWS or time.monotonic() - self.last_flush >= FLUSH_SECONDS:
+        full = len(self.rows) >= FLUSH_ROWS or self.frame_rows >= FLUSH_FRAME_ROWS
+        if full or time.monotonic() - self.last_flush >= FLUSH_SECONDS:
             self.flush()
 
     def flush(self) -> None:
-        """Write the buffered rows as a new part file."""
+        """Write the buffered batch: its series and events parts, then its runs part."""
         if self.rows:
-            table = pa.Table.from_pylist(self.rows, schema=self.schema)
-            self._write_part(table)
-            self.rows = []
+            number = self.next_part
+            for kind in FRAMES:
+                _write_run_groups(self._path(kind, number), self.frames[kind])
+            rows = pa.Table.from_pylist(self.rows, schema=self.schema)
+            write_atomically(self._path(PARTS, number), lambda p: pq.write_table(rows, p))
+            self.next_part += 1
+            self.rows, self.frames, self.frame_rows = [], {kind: [] for kind in FRAMES}, 0
         self.last_flush = time.monotonic()
 
     def latest_rows(self, columns: list[str] | None = None) -> pd.DataFrame:
         """Return every run's latest stored row (later part files win), sorted by run_id."""
-        parts = sorted(self._parts(), key=_part_number)
-        if not parts:
-            return self.schema.empty_table().to_pandas()[columns or self.schema.names]
-        frames = [pq.read_table(p, columns=columns, schema=self.schema).to_pandas() for p in parts]
-        rows = pd.concat(frames, ignore_index=True)
-        rows = rows.drop_duplicates("run_id", keep="last")
-        return rows.sort_values("run_id", kind="stable").reset_index(drop=True)
+        return latest_rows(self.dir, self.schema, columns).to_pandas(date_as_object=False)
 
     def consolidate(self) -> pd.DataFrame:
-        """Write ``runs.parquet`` from the parts, compacting the parts into one; return it."""
+        """Compact the parts into one of each kind, write ``runs.parquet``; return the runs."""
         self.flush()
         latest = self.latest_rows()
         table = pa.Table.from_pandas(latest, schema=self.schema, preserve_index=False)
-        old = list(self._parts())
-        self._write_part(table)
-        for part in old:
-            part.unlink()
+        old = sorted(self._numbers(PARTS))
+        if len(old) > 1:
+            number = self.next_part
+            for kind in FRAMES:
+                _write_run_groups(self._path(kind, number), self._groups(kind, old))
+            marked = table.replace_schema_metadata({**(table.schema.metadata or {}), SUPERSEDES: b"1"})
+            write_atomically(self._path(PARTS, number), lambda p: pq.write_table(marked, p))
+            self.next_part += 1
+            self._repair()
         write_atomically(self.dir / RUNS, lambda p: pq.write_table(table, p))
         return latest
 
-    def _write_part(self, table: pa.Table) -> None:
-        """Write `table` as the next part file."""
-        path = self.dir / PARTS / f"part-{self.next_part:06d}.parquet"
-        write_atomically(path, lambda p: pq.write_table(table, p))
-        self.next_part += 1
+    def _groups(self, kind: str, numbers: list[int]) -> Iterable[pa.Table]:
+        """Yield every run's rows of `kind` stored in the parts `numbers`, one run at a time."""
+        for number in numbers:
+            path = self._path(kind, number)
+            if path.is_file():
+                stored = pq.ParquetFile(path)
+                yield from (stored.read_row_group(i) for i in range(stored.num_row_groups))
 
-    def _parts(self) -> Iterable[Path]:
-        """Return the part files on disk."""
-        return (self.dir / PARTS).glob("part-*.parquet")
+    def _repair(self) -> None:
+        """Delete what a killed writer left unfinished or superseded.
+
+        A series or events part without the runs part of its number was never committed;
+        every part below the latest compacted runs part has been copied into it.
+        """
+        numbers = self._numbers(PARTS)
+        compacted = [n for n in numbers if SUPERSEDES in (pq.read_schema(self._path(PARTS, n)).metadata or {})]
+        floor = max(compacted, default=0)
+        for kind in (*FRAMES, PARTS):
+            for number in self._numbers(kind):
+                if number < floor or (kind != PARTS and number not in numbers):
+                    self._path(kind, number).unlink()
+
+    def _path(self, kind: str, number: int) -> Path:
+        """Return the path of part `number` of `kind` (runs, series or events)."""
+        return self.dir / kind / f"part-{number:06d}.parquet"
+
+    def _numbers(self, kind: str) -> set[int]:
+        """Return the numbers of the parts of `kind` on disk."""
+        return {_part_number(p) for p in (self.dir / kind).glob("part-*.parquet")}
 
 
-class Results:
-    """A finished (or partly finished) experiment folder, read back from disk."""
+def _write_run_groups(path: Path, tables: Iterable[pa.Table]) -> None:
+    """Write `tables` (one run each) to `path`, one row group per run; nothing if there are none."""
+    tables = iter(tables)
+    first = next(tables, None)
+    if first is None:
+        return
 
-    def __init__(self, directory: Path | str):
-        self.dir = Path(directory)
-        self.manifest: dict = read_manifest(self.dir) or {}
-        self.runs: pd.DataFrame = pd.read_parquet(self.dir / RUNS)
+    def write(temporary: Path) -> None:
+        with pq.ParquetWriter(temporary, first.schema) as writer:
+            writer.write_table(first, row_group_size=max(len(first), 1))
+            for table in tables:
+                writer.write_table(table.cast(first.schema), row_group_size=max(len(table), 1))
 
-    @property
-    def failed(self) -> pd.DataFrame:
-        """Return the rows of the runs that failed (with their tracebacks in ``error``)."""
-        return self.runs[self.runs["status"] == FAILED]
-
-    def series(self, run_id: str) -> pd.DataFrame:
-        """Return one run's stored daily series."""
-        return pd.read_parquet(self.dir / SERIES / f"{run_id}.parquet")
-
-    def events(self, run_id: str) -> pd.DataFrame:
-        """Return one run's events."""
-        return pd.read_parquet(self.dir / EVENTS / f"{run_id}.parquet")
+    write_atomically(path, write)
 
 
 def _part_number(path: Path) -> int:

@@ -20,11 +20,11 @@ from typing import Any
 import pandas as pd
 
 from viachilena import model
+from viachilena.experiments.columns import parameter_column
 from viachilena.experiments.design import PlannedRun
 from viachilena.model.errors import ParamError
 
 DEFAULT_SIMULATE = "viachilena.model:simulate"
-PARAM_PREFIX = "param:"
 OK, FAILED = "ok", "failed"
 
 
@@ -102,7 +102,7 @@ def execute(task: Task) -> Outcome:
         "point": run.point,
         "replication": run.replication,
         "seed": run.seed,
-        **{PARAM_PREFIX + key: value for key, value in run.values.items()},
+        **{parameter_column(key): value for key, value in run.values.items()},
         "status": status,
         "error": error,
         "wall_time_s": time.perf_counter() - started,

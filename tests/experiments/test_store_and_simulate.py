@@ -11,7 +11,8 @@ from small_experiments import BASELINE
 
 from viachilena.experiments import store
 from viachilena.experiments.cli import main
-from viachilena.experiments.store import RunStore, run_schema
+from viachilena.experiments.columns import run_schema
+from viachilena.experiments.store import RunStore
 from viachilena.experiments.worker import Outcome
 
 

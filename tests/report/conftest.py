@@ -7,8 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
+from viachilena.experiments.columns import events_table, parameter_column, series_table
 from viachilena.experiments.report import build_report
 from viachilena.experiments.results import History, Target
 from viachilena.experiments.runner import run
@@ -47,7 +50,7 @@ def write_store(
     (directory / "series").mkdir()
     (directory / "events").mkdir()
     points = points or [{}]
-    rows = []
+    rows, series, events = [], [], []
     for s_index, scenario in enumerate(scenarios):
         for point, params in enumerate(points):
             for rep in range(replications):
@@ -63,7 +66,7 @@ def write_store(
                     "point": point,
                     "replication": rep,
                     "seed": run_seed,
-                    **{f"param:{k}": v for k, v in params.items()},
+                    **{parameter_column(k): v for k, v in params.items()},
                     "status": "failed" if failed else "ok",
                     "error": "DegenerateEconomyError: synthetic" if failed else "",
                     "wall_time_s": 0.1,
@@ -72,11 +75,13 @@ def write_store(
                     row[metric] = np.nan if failed else ((m_index + 1) * (0.1 + shift) + rng.normal(0, 0.05))
                 rows.append(row)
                 if not failed:
-                    _series(rng, shift).to_parquet(directory / "series" / f"{run_id}.parquet")
-                    pd.DataFrame(
-                        {"date": [DATES[10]], "kind": ["requisition"], "agent": ["firm-1"], "detail": ["synthetic"]}
-                    ).to_parquet(directory / "events" / f"{run_id}.parquet")
+                    series.append(series_table(run_id, scenario, _series(rng, shift)))
+                    event = {"date": [DATES[10]], "kind": ["requisition"], "agent": ["firm-1"], "detail": ["synthetic"]}
+                    events.append(events_table(run_id, scenario, pd.DataFrame(event)))
     pd.DataFrame(rows).to_parquet(directory / "runs.parquet")
+    for kind, tables, per_run in (("series", series, len(DATES)), ("events", events, 1)):  # one run a row group
+        if tables:
+            pq.write_table(pa.concat_tables(tables), directory / kind / "part-000001.parquet", row_group_size=per_run)
     scenario_params = {
         s: {
             "events": {

@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from viachilena import experiments
+
 
 def _table(directory, kind):
     (path,) = sorted((directory / "tables").glob(f"*-{kind}*.csv"))
@@ -99,7 +101,7 @@ def test_fan_quantiles_equal_recomputed(report_of):
     directory = report_of("replications")
     fan = _table(directory, "fan").query("series == 'gdp'").set_index("date")
     runs = pd.read_parquet(directory / "runs.parquet")
-    gdp = pd.DataFrame({r: pd.read_parquet(directory / "series" / f"{r}.parquet")["gdp"] for r in runs["run_id"]})
+    gdp = pd.DataFrame({r: experiments.Results(directory).series(r)["gdp"] for r in runs["run_id"]})
     day = gdp.index[100]
     row = fan.loc[str(day.date())]
     assert row[["q5", "q50", "q95"]].to_list() == pytest.approx(np.percentile(gdp.loc[day], [5, 50, 95]))
@@ -112,7 +114,7 @@ def test_series_differences_equal_recomputed(report_of):
 
     def series(scenario, rep):
         run_id = runs.query("scenario == @scenario and replication == @rep")["run_id"].item()
-        return pd.read_parquet(directory / "series" / f"{run_id}.parquet")["real_wage"]
+        return experiments.Results(directory).series(run_id)["real_wage"]
 
     reps = sorted(set(runs.query("scenario == 'baseline'")["replication"]))
     pairs = pd.DataFrame({r: series("no_strike", r) - series("baseline", r) for r in reps})
@@ -131,7 +133,7 @@ def test_grid_means_equal_recomputed(report_of):
     directory = report_of("sweep")
     grid = _table(directory, "grid")
     runs = pd.read_parquet(directory / "runs.parquet")
-    expected = runs.groupby(["param:a", "param:b"])["inflation_1972"].mean()
+    expected = runs.groupby(["param_a", "param_b"])["inflation_1972"].mean()
     mine = grid[grid["metric"] == "inflation_1972"].set_index(["a", "b"])["mean"]
     assert mine.to_numpy() == pytest.approx(expected.to_numpy())
 
