@@ -2,7 +2,7 @@
 
 A calibration file names the parameters to fit (each within a plausible range) and the
 targets: summary metrics with the range a fitted baseline should land in, taken from the
-project's copy of the record (``params/history.toml``, each with its source) or given inline.
+project's copy of the record (the shipped ``history``, each with its source) or given inline.
 The objective averages every metric over a fixed set of replication seeds (common random
 numbers, so the objective is a deterministic, smooth-enough function of the parameters) and
 penalises the distance outside each range, scaled by the range's width, with a small pull
@@ -37,10 +37,10 @@ from tqdm import tqdm
 
 from viachilena import model
 from viachilena.experiments.executors import Executor
-from viachilena.experiments.spec import FOLDER_SAFE, _find_file, _param_error, _Table
+from viachilena.experiments.spec import FOLDER_SAFE, _find_file, _param_error, _Table, shipped_experiment
 from viachilena.experiments.store import FolderLock, write_atomically
 from viachilena.model.errors import ParamError
-from viachilena.model.loading import read_toml
+from viachilena.model.loading import SCENARIOS, read_toml
 
 PULL_TO_MIDDLE = 0.05
 
@@ -53,7 +53,7 @@ class CalibrationTable(_Table):
     params: StrictStr
     overlays: tuple[StrictStr, ...] = ()
     set: dict[str, Any] = Field(default_factory=dict)
-    history: StrictStr = "../params/history.toml"
+    history: StrictStr = "history"
     seed: StrictInt = Field(ge=0, lt=2**63)
     replications: StrictInt = Field(ge=1, le=1000)
     check_replications: StrictInt = Field(default=20, ge=2, le=10000)
@@ -105,15 +105,18 @@ def is_calibration_file(path: Path | str) -> bool:
 
 
 def load_calibration(path: Path | str) -> Calibration:
-    """Read and check a calibration file; raise ParamError naming the file and key if unusable."""
-    path = Path(path).resolve()
+    """Read and check a calibration file; raise ParamError naming the file and key if unusable.
+
+    `path` is a calibration file or the stable name of a shipped one (``"calibration"``).
+    """
+    path = shipped_experiment(path).resolve()
     try:
         table = CalibrationFile.model_validate(read_toml(path))
     except ValidationError as exc:
         raise _param_error(path, exc.errors()[0]) from None
     spec = table.calibration
     params = _find_file(path, spec.params, "calibration.params")
-    overlays = tuple(_find_file(path, o, "calibration.overlays") for o in spec.overlays)
+    overlays = tuple(_find_file(path, o, "calibration.overlays", SCENARIOS) for o in spec.overlays)
     for name, b in table.parameters.items():
         if not b.low < b.high:
             raise ParamError(path, f"parameters.{name}", f"low < high (got {b.low} and {b.high})")

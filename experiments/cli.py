@@ -2,7 +2,9 @@
 
 Subcommands::
 
-    viachilena simulate PARAMS.toml [--scenario OVERLAY.toml ...] [--set section.key=value ...]
+    viachilena --version
+    viachilena init DIR [--force]
+    viachilena simulate [PARAMS.toml] [--scenario OVERLAY.toml ...] [--set section.key=value ...]
                         [--seed N] [--out DIR]
     viachilena run EXPERIMENT.toml [--replications N] [--workers N]
                    [--scheduler ADDRESS | --dask-local] [--out DIR] [--resume | --fresh]
@@ -12,7 +14,11 @@ Subcommands::
     viachilena rerun DIR RUN_ID
     viachilena calibrate CALIBRATION.toml [--workers N] [--scheduler ADDRESS | --dask-local]
                          [--out DIR] [--maxiter N] [--fresh]
-    viachilena params PARAMS.toml [--scenario OVERLAY.toml ...]
+    viachilena params [PARAMS.toml] [--scenario OVERLAY.toml ...]
+
+Files shipped with the package may be named by their stable names instead of paths:
+``viachilena simulate`` (the baseline), ``--scenario no_october_strike``,
+``viachilena run october_1972``.
 
 Each subcommand is a :class:`Command` in :data:`COMMANDS`: a function that adds its
 arguments and one that handles them and returns the exit status. To add a subcommand, write
@@ -40,6 +46,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 
+import viachilena
 from viachilena import model
 from viachilena.experiments import runner
 from viachilena.experiments.calibrate import calibrate, is_calibration_file, load_calibration
@@ -50,8 +57,9 @@ from viachilena.experiments.results import Results
 from viachilena.experiments.spec import is_experiment_file, load_experiment
 from viachilena.experiments.store import MANIFEST, FolderError, read_manifest, write_atomically, write_json
 from viachilena.experiments.worker import DEFAULT_SIMULATE, OK, resolve_simulate
+from viachilena.experiments.workspace import init_folder
 from viachilena.model.errors import ParamError, ViaChilenaError
-from viachilena.model.loading import parse_override
+from viachilena.model.loading import BASELINE, parse_override
 from viachilena.model.reference import markdown
 
 PROG = "viachilena"
@@ -71,14 +79,20 @@ class Command:
 
 def _simulate_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``simulate``."""
-    parser.add_argument("params", type=Path, help="parameter file (TOML)")
+    parser.add_argument(
+        "params",
+        type=Path,
+        nargs="?",
+        default=Path(BASELINE),
+        help=f"parameter file (TOML) or shipped name (default {BASELINE})",
+    )
     parser.add_argument(
         "--scenario",
         type=Path,
         action="append",
         default=[],
         metavar="OVERLAY.toml",
-        help="overlay file applied on top (repeatable)",
+        help="overlay file or shipped overlay name (no_october_strike, ...) applied on top (repeatable)",
     )
     parser.add_argument(
         "--set",
@@ -127,7 +141,9 @@ def simulate_command(args: argparse.Namespace) -> int:
 
 def _run_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``run``."""
-    parser.add_argument("experiment", type=Path, help="experiment file (TOML)")
+    parser.add_argument(
+        "experiment", type=Path, help="experiment file (TOML) or shipped experiment name (october_1972, ...)"
+    )
     parser.add_argument(
         "--replications", type=int, metavar="N", help="replications per scenario and sweep point (overrides the file)"
     )
@@ -365,7 +381,13 @@ def calibrate_command(args: argparse.Namespace) -> int:
 
 def _params_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``params``."""
-    parser.add_argument("params", type=Path, help="parameter file (TOML)")
+    parser.add_argument(
+        "params",
+        type=Path,
+        nargs="?",
+        default=Path(BASELINE),
+        help=f"parameter file (TOML) or shipped name (default {BASELINE})",
+    )
     parser.add_argument("--scenario", type=Path, action="append", default=[], metavar="OVERLAY.toml")
 
 
@@ -375,7 +397,24 @@ def params_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _init_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``init``."""
+    parser.add_argument("directory", type=Path, metavar="DIR", help="folder to create (or an empty one)")
+    parser.add_argument(
+        "--force", action="store_true", help="copy into a folder that is not empty, overwriting earlier copies"
+    )
+
+
+def init_command(args: argparse.Namespace) -> int:
+    """Copy the shipped parameters and experiments into a folder to edit."""
+    written = init_folder(args.directory, force=args.force)
+    print(f"{PROG} init: {len(written)} files -> {args.directory} (params/, experiments/)")
+    print(f"  try: cd {args.directory} && {PROG} run experiments/october_1972.toml --replications 5")
+    return 0
+
+
 COMMANDS = (
+    Command("init", "copy the shipped parameters and experiments into a folder to edit", _init_arguments, init_command),
     Command(
         "simulate", "simulate once and write its series, events and summary", _simulate_arguments, simulate_command
     ),
@@ -391,6 +430,7 @@ COMMANDS = (
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand of :data:`COMMANDS`."""
     parser = argparse.ArgumentParser(prog=PROG, description=model.__doc__ and model.__doc__.strip().splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"{PROG} {viachilena.__version__}")
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         sub = subcommands.add_parser(command.name, help=command.help, description=command.help)

@@ -10,6 +10,7 @@ is opened when iteration starts and closed when it ends, is stopped early or fai
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -130,13 +131,17 @@ class DaskCluster:
 def choose_executor(workers: int | None = None, scheduler: str | None = None, dask_local: bool = False) -> Executor:
     """Return the executor the command line asks for; a process pool by default.
 
-    ``workers=1`` without Dask runs serially in this process.
+    ``workers=1`` without Dask runs serially in this process. Dask is an optional extra
+    (``viachilena[dask]``), imported only when `scheduler` or `dask_local` asks for it.
     """
     if scheduler is not None and dask_local:
         raise ParamError("--scheduler", "", "either --scheduler ADDRESS or --dask-local, not both")
     if workers is not None and workers < 1:
         raise ParamError("--workers", "", f"a whole number of at least 1 (got {workers})")
     count = workers or available_cores()
+    if (scheduler is not None or dask_local) and importlib.util.find_spec("distributed") is None:
+        option = "--scheduler" if scheduler is not None else "--dask-local"
+        raise ParamError(option, "", "Dask, which is not installed: pip install 'viachilena[dask]'")
     if scheduler is not None:
         return DaskCluster(scheduler, count)
     if dask_local:

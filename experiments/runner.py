@@ -56,16 +56,32 @@ def run(
     fail_fast: bool = False,
     progress: bool = True,
     simulate: str = DEFAULT_SIMULATE,
+    report: bool = False,
 ) -> Results:
     """Run every run of an experiment not yet stored in its folder; return the results.
 
-    `spec_or_path` is an experiment file or a loaded :class:`Experiment`. `workers` is
-    the number of processes (default: one per core; 1 runs serially in this process);
-    `scheduler` the address of a Dask scheduler, or `dask_local` to start a Dask cluster
-    here. Finished runs already in `out` are kept unless `fresh`, which empties the
-    folder first; with ``resume=False`` a folder that already holds runs is refused. With
-    `fail_fast` the sweep stops at the first failed run. `simulate` names the function
-    that simulates (``"module:function"``).
+    Arguments:
+        spec_or_path: an experiment file, the stable name of a shipped experiment
+            (``"october_1972"``), or a loaded :class:`Experiment`.
+        replications: replications per scenario and sweep point (default: the file's).
+        workers: worker processes (default one per core; 1 runs serially in this process).
+        scheduler: the address of a Dask scheduler (``"tcp://host:8786"``) to run on;
+            needs the ``viachilena[dask]`` extra.
+        dask_local: start a Dask cluster on this machine and run on it (the same extra).
+        out: the output folder (default ``reports/<experiment name>``).
+        resume: keep finished runs already in `out` and run the rest; with False a
+            folder that already holds runs is refused.
+        fresh: empty `out` first (needed when the experiment changed).
+        fail_fast: stop at the first failed run.
+        progress: show a progress bar.
+        simulate: the function that simulates one run, as ``"module:function"``.
+        report: also build the report (``report.html``, figures, tables) in `out`;
+            without it nothing but the results is written (``viachilena run`` builds it
+            unless ``--no-report``).
+
+    Returns the :class:`Results` read back from `out`. Raises :class:`ParamError` for an
+    experiment that cannot run and :class:`FolderError` for a folder that cannot be used,
+    before anything is written.
     """
     experiment = spec_or_path if isinstance(spec_or_path, Experiment) else load_experiment(spec_or_path)
     if replications is not None:
@@ -129,6 +145,10 @@ def run(
             "executed": executed,
         }
         write_json(directory / MANIFEST, manifests.finish_manifest(manifest, counts))
+    if report:
+        from viachilena.experiments.report import build_report  # matplotlib only when a report is asked for
+
+        build_report(directory)
     return Results(directory)
 
 

@@ -17,6 +17,7 @@ import difflib
 import types
 import typing
 from dataclasses import dataclass, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,13 +25,15 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, Validat
 
 from viachilena import model
 from viachilena.model.errors import ParamError
-from viachilena.model.loading import read_toml
+from viachilena.model.loading import SCENARIOS, STABLE_NAME, read_toml, shipped, shipped_names
 
 SAMPLERS = ("grid", "lhs", "sobol", "halton", "saltelli")
 POWER_OF_TWO_SAMPLERS = ("sobol", "saltelli")
 CATEGORY_TYPES = (bool, int, float, str, dt.date)
 HORIZON_KEY = "run.end"
 FOLDER_SAFE = r"^[A-Za-z0-9_]+$"
+SHIPPED_EXPERIMENTS = "viachilena.experiments"
+PARAMS_FOLDER = "params"
 
 
 class _Table(BaseModel):
@@ -172,14 +175,35 @@ class Experiment:
         }
 
 
+def shipped_experiments() -> list[str]:
+    """Return the stable names of the experiments shipped with the package."""
+    root = resources.files(SHIPPED_EXPERIMENTS)
+    return sorted(f.name.removesuffix(".toml") for f in root.iterdir() if f.name.endswith(".toml"))
+
+
+def shipped_experiment(reference: Path | str) -> Path:
+    """Return the experiment file `reference` names: itself if it is a file, else the shipped one of that name."""
+    path = Path(reference)
+    if path.is_file() or not STABLE_NAME.match(str(reference)):
+        return path
+    if str(reference) not in shipped_experiments():
+        names = ", ".join(shipped_experiments())
+        raise ParamError(str(reference), "", f"an existing file or a shipped experiment ({names})")
+    return Path(str(resources.files(SHIPPED_EXPERIMENTS) / f"{reference}.toml"))
+
+
 def is_experiment_file(path: Path | str) -> bool:
     """Whether the TOML file at `path` is an experiment (it has an ``[experiment]`` table)."""
     return "experiment" in read_toml(Path(path))
 
 
 def load_experiment(path: Path | str) -> Experiment:
-    """Read, check and resolve the experiment file at `path`; raise ParamError if unusable."""
-    path = Path(path).resolve()
+    """Read, check and resolve an experiment; raise ParamError if it cannot run to the end.
+
+    `path` is an experiment file or the stable name of a shipped experiment
+    (``"october_1972"``; see :func:`shipped_experiments`).
+    """
+    path = shipped_experiment(path).resolve()
     try:
         table = ExperimentFile.model_validate(read_toml(path))
     except ValidationError as exc:
@@ -196,7 +220,7 @@ def load_experiment(path: Path | str) -> Experiment:
     scenarios = tuple(
         Scenario(
             name,
-            tuple(_find_file(path, ref, f"scenarios.{_quote(name)}.overlays") for ref in s.overlays),
+            tuple(_find_file(path, ref, f"scenarios.{_quote(name)}.overlays", SCENARIOS) for ref in s.overlays),
             dict(s.overrides),
         )
         for name, s in table.scenarios.items()
@@ -313,14 +337,28 @@ def _check_name(path: Path, where: str, name: str) -> None:
         raise ParamError(path, where, "a scenario name of letters, digits and underscores")
 
 
-def _find_file(experiment: Path, reference: str, key: str) -> Path:
-    """Resolve `reference` against the experiment file's folder first, then the cwd."""
+def _find_file(experiment: Path, reference: str, key: str, folder: str = "") -> Path:
+    """Resolve `reference` as a path, else as a stable name (``baseline``, ``no_october_strike``).
+
+    A path is tried against the experiment file's folder, then the cwd. A stable name is
+    looked up in the ``params/`` folder beside the experiment's folder (as the repository and
+    ``viachilena init`` lay them out, so edited copies are used), then among the shipped
+    files; `folder` is the subfolder of ``params/`` it lives in (``"scenarios"`` for overlays).
+    """
     for base in (experiment.parent, Path.cwd()):
         candidate = base / reference
         if candidate.is_file():
             return candidate.resolve()
+    if STABLE_NAME.match(reference):
+        beside = experiment.parent.parent / PARAMS_FOLDER / folder / f"{reference}.toml"
+        if beside.is_file():
+            return beside.resolve()
+        if reference in shipped_names(folder):
+            return shipped(reference, folder)
     raise ParamError(
-        experiment, key, f"an existing file; {reference!r} is neither in {experiment.parent} nor in {Path.cwd()}"
+        experiment,
+        key,
+        f"an existing file or a shipped name; {reference!r} is neither in {experiment.parent} nor in {Path.cwd()}",
     )
 
 

@@ -1,18 +1,25 @@
 """Reading parameter files: TOML, overlays, ``section.key`` overrides, one validation.
 
-A parameter file is read, the overlay files are merged onto it in order (an overlay may
-``include`` other overlays, applied first), then ``{"section.key": value}`` overrides; the
+A parameter file is read (by default the shipped baseline), the overlay files are merged onto
+it in order (an overlay may ``include`` other overlays, applied first), then ``{"section.key": value}`` overrides; the
 merged tree is validated once by :class:`model.params.Params`. Every failure becomes a
 :class:`model.errors.ParamError` naming the file the offending key came from, the dotted key,
 and what was expected, with a "did you mean" for near-misses.
+
+The files shipped with the package have stable names that work from any folder: the
+parameter files ``baseline`` and ``history`` (the published record) and the overlays of
+``scenarios/`` (``no_october_strike``, ...). :func:`shipped` finds them with
+:mod:`importlib.resources`; a name that is an existing file's path is read as that file.
 """
 
 from __future__ import annotations
 
 import copy
 import difflib
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +30,33 @@ from viachilena.model.params import Params
 
 MAX_FILE_BYTES = 1_000_000
 OVERRIDE_SOURCE = "--set"
+SHIPPED_PACKAGE = "viachilena.params"
+BASELINE = "baseline"
+SCENARIOS = "scenarios"
+STABLE_NAME = re.compile(r"^[a-z0-9_]+$")
+
+
+def shipped_names(folder: str = "") -> list[str]:
+    """Return the stable names of the shipped files in `folder` (``""``: parameters, ``"scenarios"``: overlays)."""
+    root = resources.files(SHIPPED_PACKAGE).joinpath(folder) if folder else resources.files(SHIPPED_PACKAGE)
+    return sorted(f.name.removesuffix(".toml") for f in root.iterdir() if f.name.endswith(".toml"))
+
+
+def shipped(reference: str | Path, folder: str = "") -> Path:
+    """Return the file `reference` names: itself if it is a file, else the shipped file of that stable name.
+
+    `folder` is where shipped names are looked up: ``""`` for parameter files (``baseline``,
+    ``history``), ``"scenarios"`` for overlays. A stable name is lowercase letters, digits and
+    underscores, without ``.toml``; one that names no shipped file is a ParamError listing those that exist.
+    """
+    path = Path(reference)
+    if path.is_file() or not STABLE_NAME.match(str(reference)):
+        return path
+    found = resources.files(SHIPPED_PACKAGE).joinpath(*filter(None, [folder]), f"{reference}.toml")
+    if not found.is_file():
+        names = ", ".join(shipped_names(folder))
+        raise ParamError(str(reference), "", f"an existing file or a shipped name ({names})")
+    return Path(str(found))
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
@@ -59,15 +93,23 @@ def parse_override(text: str) -> tuple[str, Any]:
 
 
 def load_params(
-    path: str | Path,
+    path: str | Path = BASELINE,
     scenarios: Iterable[str | Path] = (),
     overrides: Mapping[str, Any] | None = None,
 ) -> Params:
-    """Read a parameter file, apply overlays then overrides, and validate the result."""
+    """Read a parameter file, apply overlays then overrides, and validate the result.
+
+    `path` is a parameter file, or the stable name of a shipped one (default ``"baseline"``,
+    the calibrated baseline). `scenarios` are overlay files or shipped overlay names
+    (``"no_october_strike"``), applied in order. `overrides` maps dotted keys to values
+    (``{"hoarding.propensity": 0.5}``), applied last. Raises :class:`ParamError` naming the
+    file, the key and what was expected if anything does not validate.
+    """
+    path = shipped(path)
     tree = read_toml(path)
     origin = _origins(tree, str(path))
     for overlay in scenarios:
-        _apply_overlay(tree, origin, Path(overlay), chain=())
+        _apply_overlay(tree, origin, shipped(overlay, SCENARIOS), chain=())
     for key, value in (overrides or {}).items():
         _set_dotted(tree, origin, key, value, OVERRIDE_SOURCE)
     return validate(tree, origin, default_file=str(path))
