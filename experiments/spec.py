@@ -137,6 +137,16 @@ class Experiment:
     sweep: SweepTable | None
     scenario_params: dict[str, dict]
 
+    def __repr__(self) -> str:
+        """Name the experiment and the size of its design (the full spec is :meth:`describe`)."""
+        sweep = (
+            f", {self.sweep.method} sweep of {self.sweep.samples} over {len(self.sweep.parameters)}"
+            if self.sweep
+            else ""
+        )
+        scenarios = ", ".join(s.name for s in self.scenarios)
+        return f"Experiment({self.name!r}, scenarios [{scenarios}]{sweep}, {self.replications} replications)"
+
     def overrides(self, scenario: Scenario) -> dict[str, Any]:
         """Return the ``--set``-style overrides of `scenario`, including the horizon if given."""
         horizon = {HORIZON_KEY: self.end} if self.end is not None else {}

@@ -516,6 +516,11 @@ class Accounting(Section):
 class Params(Section):
     """The whole parameter tree."""
 
+    def __repr__(self) -> str:
+        """The period, the scale and the mechanisms switched off (the full tree is ``model_dump()``)."""
+        off = [name for name in type(self).model_fields if getattr(getattr(self, name), "enabled", True) is False]
+        return f"Params({self.run.start}..{self.run.end}, scale {self.run.scale}, off: {', '.join(off) or 'none'})"
+
     run: RunSection = field("-", "period and scale")
     economy_1970: Economy1970 = field("-", "the base year")
     households: Households = field("-", "households")

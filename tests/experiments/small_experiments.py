@@ -8,7 +8,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 BASELINE = REPO / "params" / "baseline.toml"
 HERE = Path(__file__).resolve().parent
-CLI = [sys.executable, "-c", "import sys; from experiments.cli import main; sys.exit(main())"]
+CLI = [sys.executable, "-m", "viachilena"]
 
 SMALL = """\
 [experiment]
