@@ -158,7 +158,13 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
         "--scheduler", metavar="ADDRESS", help="run on the Dask cluster of this scheduler (tcp://host:port)"
     )
     where.add_argument("--dask-local", action="store_true", help="start a local Dask cluster and run on it")
-    parser.add_argument("--out", type=Path, metavar="DIR", help="output folder (default reports/<experiment name>/)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="output folder (default reports/<experiment name>/; with --replications N other than the file's, "
+        "reports/<experiment name>_rN/)",
+    )
     again = parser.add_mutually_exclusive_group()
     again.add_argument(
         "--resume",

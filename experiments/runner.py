@@ -38,9 +38,15 @@ from viachilena.experiments.worker import DEFAULT_SIMULATE, Task, execute, resol
 REPORTS = Path("reports")
 
 
-def default_folder(experiment: Experiment) -> Path:
-    """Return where an experiment's results go unless told otherwise: ``reports/<name>``."""
-    return REPORTS / experiment.name
+def default_folder(experiment: Experiment, replications: int | None = None) -> Path:
+    """Return where an experiment's results go unless told otherwise: ``reports/<name>``.
+
+    With `replications` other than the file's (a quick look), ``reports/<name>_r<replications>``,
+    so a quick look and the full run never share a folder.
+    """
+    if replications is None or replications == experiment.replications:
+        return REPORTS / experiment.name
+    return REPORTS / f"{experiment.name}_r{replications}"
 
 
 def run(
@@ -68,7 +74,8 @@ def run(
         scheduler: the address of a Dask scheduler (``"tcp://host:8786"``) to run on;
             needs the ``viachilena[dask]`` extra.
         dask_local: start a Dask cluster on this machine and run on it (the same extra).
-        out: the output folder (default ``reports/<experiment name>``).
+        out: the output folder (default ``reports/<experiment name>``, or
+            ``reports/<experiment name>_r<replications>`` when `replications` differs from the file's).
         resume: keep finished runs already in `out` and run the rest; with False a
             folder that already holds runs is refused.
         fresh: empty `out` first (needed when the experiment changed).
@@ -84,12 +91,12 @@ def run(
     before anything is written.
     """
     experiment = spec_or_path if isinstance(spec_or_path, Experiment) else load_experiment(spec_or_path)
+    directory = Path(out) if out is not None else default_folder(experiment, replications)
     if replications is not None:
         experiment = experiment.with_replications(replications)
     planned = run_table(experiment)
     executor = choose_executor(workers, scheduler, dask_local)
     resolve_simulate(simulate)
-    directory = Path(out) if out is not None else default_folder(experiment)
     fingerprint = manifests.spec_hash(experiment, simulate)
     check_folder(directory, fingerprint, fresh)
 
