@@ -521,6 +521,8 @@ class Params(Section):
         off = [name for name in type(self).model_fields if getattr(getattr(self, name), "enabled", True) is False]
         return f"Params({self.run.start}..{self.run.end}, scale {self.run.scale}, off: {', '.join(off) or 'none'})"
 
+    __str__ = __repr__
+
     run: RunSection = field("-", "period and scale")
     economy_1970: Economy1970 = field("-", "the base year")
     households: Households = field("-", "households")

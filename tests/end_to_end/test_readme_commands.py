@@ -45,6 +45,19 @@ def test_main_command_runs_the_experiment_and_writes_a_report(tmp_path):
     assert (tmp_path / "out" / "report.html").stat().st_size > 1000
 
 
+def test_the_python_api_example_runs_as_a_script_from_an_empty_folder(tmp_path):
+    block = re.search(r"<!-- api-example -->\s*```python\n(.+?)\n```", README, re.S)
+    assert block, "README has no api-example block"
+    (tmp_path / "example.py").write_text(block.group(1))
+    done = subprocess.run([sys.executable, "example.py"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    params_line, results_line = done.stdout.splitlines()
+    assert params_line.startswith("Params(") and "off: hoarding" in params_line
+    assert results_line == "Results('reports/api_october_1972', 12 runs, 4 scenarios, 0 failed)"
+    folder = tmp_path / "reports" / "api_october_1972"
+    assert (folder / "runs.parquet").is_file() and not (folder / "report.html").exists()
+
+
 def test_every_series_column_and_metric_is_documented():
     from viachilena import model
 
