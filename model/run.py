@@ -83,7 +83,18 @@ def streams(seed: int) -> dict[str, np.random.Generator]:
 
 
 def simulate(params: Params, seed: int) -> Run:
-    """Run the economy from day 0 to ``run.end`` and return its series, events and summary."""
+    """Run the economy from day 0 to ``run.end`` and return its series, events and summary.
+
+    Arguments:
+        params: the validated parameter tree (:func:`load_params`; ``load_params()`` is the
+            shipped baseline).
+        seed: the run's seed, 0 <= seed < 2**63; the same seed gives bit-identical output.
+
+    Returns a :class:`Run`: ``series`` (one row a day, indexed by date), ``events`` (date,
+    kind, agent, detail), ``summary`` (named scalar metrics). Raises
+    :class:`DegenerateEconomyError` if the parameters drive the economy to a state it cannot
+    continue from, :class:`AccountingError` if an identity does not close.
+    """
     rng = streams(seed)
     p = params
     eco = Economy(p, rng["setup"])
