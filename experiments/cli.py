@@ -77,8 +77,8 @@ class Command:
     handle: Callable[[argparse.Namespace], int]
 
 
-def _simulate_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the arguments of ``simulate``."""
+def _params_file_argument(parser: argparse.ArgumentParser) -> None:
+    """Add the optional parameter file (or shipped name) that ``simulate`` and ``params`` read."""
     parser.add_argument(
         "params",
         type=Path,
@@ -86,6 +86,11 @@ def _simulate_arguments(parser: argparse.ArgumentParser) -> None:
         default=Path(BASELINE),
         help=f"parameter file (TOML) or shipped name (default {BASELINE})",
     )
+
+
+def _simulate_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the arguments of ``simulate``."""
+    _params_file_argument(parser)
     parser.add_argument(
         "--scenario",
         type=Path,
@@ -387,13 +392,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
 
 def _params_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``params``."""
-    parser.add_argument(
-        "params",
-        type=Path,
-        nargs="?",
-        default=Path(BASELINE),
-        help=f"parameter file (TOML) or shipped name (default {BASELINE})",
-    )
+    _params_file_argument(parser)
     parser.add_argument("--scenario", type=Path, action="append", default=[], metavar="OVERLAY.toml")
 
 

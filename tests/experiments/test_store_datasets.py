@@ -139,19 +139,21 @@ def test_results_have_a_short_repr(sweep):
     assert len(repr(model.load_params())) < 200
 
 
-def _outcome(frames: experiments.Results, run_id: str):
-    """A stored run of `frames` as the worker returned it."""
-    row = frames.runs.set_index("run_id").loc[run_id].to_dict() | {"run_id": run_id}
-    return store.Outcome(row, frames.series(run_id), frames.events(run_id))
+def batches(sweep: experiments.Results, folder, runs: int) -> tuple[RunStore, pa.Schema, list[str]]:
+    """A store in `folder` holding the sweep's first `runs` runs, one batch each, as the worker returned them."""
+    schema = pq.read_schema(sweep.dir / "runs.parquet")
+    writer = RunStore(folder, schema)
+    ids = list(sweep.runs["run_id"][:runs])
+    rows = sweep.runs.set_index("run_id")
+    for run_id in ids:
+        row = rows.loc[run_id].to_dict() | {"run_id": run_id}
+        writer.record(store.Outcome(row, sweep.series(run_id), sweep.events(run_id)))
+        writer.flush()
+    return writer, schema, ids
 
 
 def test_a_batch_whose_runs_part_was_never_written_is_dropped_on_reopening(sweep, tmp_path):
-    schema = pq.read_schema(sweep.dir / "runs.parquet")
-    writer = RunStore(tmp_path, schema)
-    ids = list(sweep.runs["run_id"][:4])
-    for run_id in ids:
-        writer.record(_outcome(sweep, run_id))
-        writer.flush()
+    _, schema, ids = batches(sweep, tmp_path, 4)
     (tmp_path / "runs" / "part-000004.parquet").unlink()  # killed between the frames and the row
     reopened = RunStore(tmp_path, schema)
     assert reopened.finished() == set(ids[:3])
@@ -160,12 +162,7 @@ def test_a_batch_whose_runs_part_was_never_written_is_dropped_on_reopening(sweep
 
 
 def test_a_compaction_killed_before_it_deleted_the_old_parts_is_finished_on_reopening(sweep, tmp_path, monkeypatch):
-    schema = pq.read_schema(sweep.dir / "runs.parquet")
-    writer = RunStore(tmp_path, schema)
-    ids = list(sweep.runs["run_id"][:5])
-    for run_id in ids:
-        writer.record(_outcome(sweep, run_id))
-        writer.flush()
+    writer, schema, ids = batches(sweep, tmp_path, 5)
 
     def killed() -> None:
         raise KeyboardInterrupt
