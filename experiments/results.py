@@ -53,7 +53,7 @@ class Results:
         self.manifest: dict = read_manifest(self.dir) or {}
         table = read_runs(self.dir)
         self.schema = table.schema
-        self.runs: pd.DataFrame = table.to_pandas(date_as_object=False)
+        self.runs: pd.DataFrame = table.to_pandas()
         self._open: dict[Path, pq.ParquetFile] = {}
 
     def __repr__(self) -> str:

@@ -261,7 +261,7 @@ class RunStore:
 
     def latest_rows(self, columns: list[str] | None = None) -> pd.DataFrame:
         """Return every run's latest stored row (later part files win), sorted by run_id."""
-        return latest_rows(self.dir, self.schema, columns).to_pandas(date_as_object=False)
+        return latest_rows(self.dir, self.schema, columns).to_pandas()
 
     def consolidate(self) -> pd.DataFrame:
         """Compact the parts into one of each kind, write ``runs.parquet``; return the runs."""
