@@ -37,18 +37,19 @@ from tqdm import tqdm
 
 from viachilena import model
 from viachilena.experiments.executors import Executor
-from viachilena.experiments.spec import FOLDER_SAFE, _find_file, _param_error, _Table, shipped_experiment
+from viachilena.experiments.spec import FOLDER_SAFE, MAX_NAME, _find_file, _param_error, _Table, shipped_experiment
 from viachilena.experiments.store import FolderLock, write_atomically
 from viachilena.model.errors import ParamError
 from viachilena.model.loading import SCENARIOS, read_toml
 
 PULL_TO_MIDDLE = 0.05
+MAX_GENERATIONS = 10_000  # generations of the search (the file's maxiter and --maxiter)
 
 
 class CalibrationTable(_Table):
     """The ``[calibration]`` table."""
 
-    name: StrictStr = Field(pattern=FOLDER_SAFE)
+    name: StrictStr = Field(pattern=FOLDER_SAFE, max_length=MAX_NAME)
     description: StrictStr = Field(min_length=1)
     params: StrictStr
     overlays: tuple[StrictStr, ...] = ()
@@ -57,7 +58,7 @@ class CalibrationTable(_Table):
     seed: StrictInt = Field(ge=0, lt=2**63)
     replications: StrictInt = Field(ge=1, le=1000)
     check_replications: StrictInt = Field(default=20, ge=2, le=10000)
-    maxiter: StrictInt = Field(ge=1, le=10000)
+    maxiter: StrictInt = Field(ge=1, le=MAX_GENERATIONS)
     popsize: StrictInt = Field(ge=2, le=1000)
     targets_from_history: tuple[StrictStr, ...] = ()
 
@@ -134,6 +135,13 @@ def load_calibration(path: Path | str) -> Calibration:
                     path, "calibration.targets_from_history", f"a target in {spec.history} (no '{metric}' there)"
                 )
             t = record[metric]
+            for bound in ("fit_low", "fit_high"):
+                if not isinstance(t, dict) or type(t.get(bound)) not in (int, float):
+                    raise ParamError(
+                        _find_file(path, spec.history, "calibration.history"),
+                        f"targets.{metric}.{bound}",
+                        "a number (the range a fitted baseline should land in)",
+                    )
             rows[metric] = dict(
                 value=t.get("value"),
                 low=t.get("low"),
@@ -254,13 +262,21 @@ class Trace:
         self._file.close()
 
 
+def check_maxiter(maxiter: int | None) -> None:
+    """Refuse a number of generations outside 1 to :data:`MAX_GENERATIONS` (None: the file's)."""
+    if maxiter is not None and not 1 <= maxiter <= MAX_GENERATIONS:
+        raise ParamError("--maxiter", "", f"a whole number from 1 to {MAX_GENERATIONS:,} (got {maxiter})")
+
+
 def calibrate(
     cal: Calibration, out: Path, executor: Executor, maxiter: int | None = None, progress: bool = True
 ) -> pd.DataFrame:
     """Run the search (resuming from ``out/trace.jsonl``), then write the fitted file and fit report.
 
     The folder is locked while the search runs: a second calibration on it is refused.
+    `maxiter` (generations, default the file's) must be from 1 to :data:`MAX_GENERATIONS`.
     """
+    check_maxiter(maxiter)
     with FolderLock(out):
         return _search(cal, out, executor, maxiter, progress)
 

@@ -26,14 +26,15 @@ those two functions and add a line to :data:`COMMANDS`.
 
 Exit status: 0 success, 1 some runs failed, 2 bad input. Bad input (a parameter or
 experiment file that cannot be used, a missing or unreadable file, an output folder that
-cannot be written) is reported as one line ``viachilena: error: <message>`` on stderr,
-without a traceback, and everything is validated before any output folder is created.
+cannot be written or a stored folder that is damaged) is reported as one line
+``viachilena: error: <message>`` on stderr, without a traceback, and everything is
+validated before any output folder is created. Any other error, and Ctrl-C, is one line
+too; everything echoed is stripped of control characters (:mod:`experiments.text`).
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import difflib
 import importlib.util
 import json
@@ -49,14 +50,32 @@ from pydantic import ValidationError
 import viachilena
 from viachilena import model
 from viachilena.experiments import runner
-from viachilena.experiments.calibrate import calibrate, is_calibration_file, load_calibration
+from viachilena.experiments.calibrate import (
+    MAX_GENERATIONS,
+    calibrate,
+    check_maxiter,
+    is_calibration_file,
+    load_calibration,
+)
 from viachilena.experiments.columns import series_frame, series_table
+from viachilena.experiments.design import MAX_RUNS
 from viachilena.experiments.executors import available_cores, choose_executor
-from viachilena.experiments.manifest import sha256_file
 from viachilena.experiments.results import Results
 from viachilena.experiments.spec import is_experiment_file, load_experiment
-from viachilena.experiments.store import MANIFEST, FolderError, read_manifest, write_atomically, write_json
-from viachilena.experiments.worker import DEFAULT_SIMULATE, OK, resolve_simulate
+from viachilena.experiments.store import (
+    LEDGER,
+    MANIFEST,
+    RUNS,
+    FolderError,
+    read_manifest,
+    record_files,
+    sha256_file,
+    verify_folder,
+    write_atomically,
+    write_json,
+)
+from viachilena.experiments.text import printable
+from viachilena.experiments.worker import DEFAULT_SIMULATE, OK, UNDEFINED, resolve_simulate, with_values
 from viachilena.experiments.workspace import init_folder
 from viachilena.model.errors import ParamError, ViaChilenaError
 from viachilena.model.loading import BASELINE, parse_override
@@ -118,7 +137,14 @@ def simulate_command(args: argparse.Namespace) -> int:
         raise ParamError("--seed", "", f"a whole number from 0 to 2**63 - 1 (got {args.seed})")
     overrides = dict(parse_override(text) for text in args.set)
     params = model.load_params(args.params, args.scenario, overrides)
-    result = model.simulate(params, args.seed)
+    try:
+        result = model.simulate(params, args.seed)
+    except ViaChilenaError:
+        raise
+    except Exception as exc:  # the model (or SimPy) refused a value part-way: still bad input, in one line
+        raise ParamError(
+            args.params, "", f"parameters the model can run to the end (it stopped: {type(exc).__name__}: {exc})"
+        ) from None
     out = args.out or runner.REPORTS / f"simulate-{args.seed}"
     out.mkdir(parents=True, exist_ok=True)
     write_atomically(out / "series.parquet", result.series.to_parquet)
@@ -183,6 +209,18 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fail-fast", action="store_true", help="stop at the first failed run")
     parser.add_argument("--no-report", action="store_true", help="do not build the report")
     parser.add_argument(
+        "--max-runs",
+        type=int,
+        default=MAX_RUNS,
+        metavar="N",
+        help=f"refuse an experiment of more than N runs before starting (default {MAX_RUNS:,})",
+    )
+    _simulate_option(parser)
+
+
+def _simulate_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--simulate MODULE:FUNCTION``."""
+    parser.add_argument(
         "--simulate",
         default=DEFAULT_SIMULATE,
         metavar="MODULE:FUNCTION",
@@ -205,15 +243,24 @@ def run_command(args: argparse.Namespace) -> int:
         fail_fast=args.fail_fast,
         progress=sys.stderr.isatty(),  # a progress bar on a terminal; logs and pipes get the one-line messages only
         simulate=args.simulate,
+        max_runs=args.max_runs,
     )
     failed = results.failed
-    print(f"{PROG} run: {len(results.runs) - len(failed)} runs ok, {len(failed)} failed -> {results.dir}")
-    for run_id, error in zip(failed["run_id"][:3], failed["error"][:3], strict=True):
+    ok = results.runs[results.runs["status"] == OK]
+    undefined = int(ok["error"].str.startswith(UNDEFINED).sum())
+    marked = f" ({undefined} with undefined metrics: see the error column of {RUNS})" if undefined else ""
+    print(f"{PROG} run: {len(ok)} runs ok{marked}, {len(failed)} failed -> {results.dir}")
+    for run_id, error in zip(failed["run_id"][:1], failed["error"][:1], strict=True):
         last_line = error.strip().splitlines()[-1] if error.strip() else "unknown error"
-        print(f"  failed: {run_id}: {last_line}", file=sys.stderr)
+        more = f" (and {len(failed) - 1} more; tracebacks in {results.dir / RUNS})" if len(failed) > 1 else ""
+        print(f"{PROG} run: failed: {run_id}: {printable(last_line)}{more}", file=sys.stderr)
     if not args.no_report and importlib.util.find_spec(REPORT_MODULE) is not None:
-        report = importlib.import_module(REPORT_MODULE)
-        print(f"{PROG} run: report {report.build_report(results.dir)}")
+        try:
+            print(f"{PROG} run: report {_build_report(results.dir)}")
+        except ViaChilenaError as exc:
+            if not len(failed):
+                raise
+            print(f"{PROG} run: no report: {printable(exc)}")  # the failed runs are the news (stderr)
     return 1 if len(failed) else 0
 
 
@@ -257,16 +304,35 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def report_command(args: argparse.Namespace) -> int:
-    """Rebuild the report of a stored experiment from its results alone."""
-    report = importlib.import_module(REPORT_MODULE)
-    print(f"{PROG} report: {report.build_report(args.directory)}")
+    """Rebuild the report of a stored experiment from its results alone (refusing a damaged folder)."""
+    print(f"{PROG} report: {_build_report(args.directory)}")
     return 0
+
+
+def _build_report(directory: Path) -> Path:
+    """Build the report of `directory` once its files check out and its reference scenario has runs."""
+    verify_folder(directory)
+    manifest = read_manifest(directory) or {}
+    reference = (manifest.get("experiment") or {}).get("reference") if isinstance(manifest, dict) else None
+    if (directory / RUNS).is_file() and isinstance(reference, str):
+        runs = pd.read_parquet(directory / RUNS, columns=["scenario", "status"])
+        if not ((runs["scenario"] == reference) & (runs["status"] == OK)).any():
+            raise FolderError(
+                f"{directory / RUNS}: every run of the reference scenario {printable(reference)!r} failed, "
+                "so there is nothing to compare with; fix the failure (the error column says why) and run again"
+            )
+    page = importlib.import_module(REPORT_MODULE).build_report(directory)
+    if (directory / LEDGER).is_file():  # a folder of this tool: --fresh deletes its report too
+        built = [directory / name for name in ("report.md", "report.html")]
+        record_files(directory, [*built, *(p for sub in ("figures", "tables") for p in (directory / sub).rglob("*"))])
+    return page
 
 
 def _rerun_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``rerun``."""
     parser.add_argument("directory", type=Path, metavar="DIR", help="folder an experiment wrote")
     parser.add_argument("run_id", metavar="RUN_ID", help="the run to reproduce (a run_id of DIR/runs.parquet)")
+    _simulate_option(parser)
 
 
 def rerun_command(args: argparse.Namespace) -> int:
@@ -274,10 +340,12 @@ def rerun_command(args: argparse.Namespace) -> int:
 
     The parameters are the scenario's resolved parameters stored in the manifest (the
     parameter file, overlays and overrides as they were when the run ran) with the run's
-    sweep values on top; the seed and the simulate function are the stored ones. Its series
-    and metrics must equal the stored ones exactly.
+    sweep values on top; the seed is the stored one. The function that simulates is the
+    package's model, or the one named with ``--simulate``: a stored folder is data and never
+    chooses code to run. Its series and metrics must equal the stored ones exactly.
     """
     directory, run_id = args.directory, args.run_id
+    verify_folder(directory)
     manifest = read_manifest(directory)
     if manifest is None:
         raise FolderError(f"{directory} holds no experiment ({MANIFEST} missing)")
@@ -285,20 +353,28 @@ def rerun_command(args: argparse.Namespace) -> int:
     row = _stored_row(stored, run_id)
     if row["status"] != OK:
         raise FolderError(f"{directory}: run {run_id} did not finish when it ran ({row['status']}); nothing to compare")
-    tree = copy.deepcopy(manifest["scenario_params"][row["scenario"]])
-    for column, key in stored.parameters.items():
-        _set_dotted(tree, key, _plain(row[column]))
+    scenarios = manifest.get("scenario_params")
+    if not isinstance(scenarios, dict) or not isinstance(scenarios.get(row["scenario"]), dict):
+        raise FolderError(f"{directory / MANIFEST}: no resolved parameters of scenario {row['scenario']!r}")
+    values = {key: _value(row[column]) for column, key in stored.parameters.items()}
     try:
-        params = model.Params.model_validate_json(json.dumps(tree))
+        params = with_values(model.Params.model_validate_json(json.dumps(scenarios[row["scenario"]])), values)
     except ValidationError as exc:
-        raise ParamError(directory / MANIFEST, "scenario_params", f"parameters this model accepts ({exc})") from None
+        detail = printable(exc.errors()[0]["msg"])
+        raise ParamError(directory / MANIFEST, "scenario_params", f"parameters this model accepts ({detail})") from None
     for path, digest in manifest.get("inputs", {}).items():
         if not Path(path).is_file() or sha256_file(Path(path)) != digest:
-            print(f"{PROG} rerun: note: {path} changed since the run; the stored parameters are used")
-    result = resolve_simulate(manifest.get("simulate", DEFAULT_SIMULATE))(params, int(row["seed"]))
+            print(f"{PROG} rerun: note: {printable(path)} changed since the run; the stored parameters are used")
+    simulated_by = manifest.get("simulate", DEFAULT_SIMULATE)
+    if simulated_by != args.simulate:
+        print(
+            f"{PROG} rerun: note: the run was simulated by {printable(simulated_by)!r}; this rerun uses "
+            f"{args.simulate!r} (name another with --simulate)"
+        )
+    result = resolve_simulate(args.simulate)(params, int(row["seed"]))
     difference = _first_difference(stored, row, result)
     if difference:
-        print(f"{PROG} rerun: {run_id} not reproduced: {difference}", file=sys.stderr)
+        print(f"{PROG} rerun: {run_id} not reproduced: {printable(difference)}", file=sys.stderr)
         return 1
     print(f"{PROG} rerun: {run_id} reproduced (seed {row['seed']}): series and metrics identical")
     return 0
@@ -306,6 +382,9 @@ def rerun_command(args: argparse.Namespace) -> int:
 
 def _stored_row(stored: Results, run_id: str) -> dict:
     """Return the stored row of `run_id` (from runs.parquet, or the parts of an unfinished sweep)."""
+    missing = [c for c in ("run_id", "scenario", "seed", "status") if c not in stored.runs.columns]
+    if missing:
+        raise FolderError(f"{stored.dir / RUNS} lacks the column {missing[0]!r}; it was not written by this version")
     match = stored.runs[stored.runs["run_id"] == run_id]
     if match.empty:
         hint = _close(run_id, stored.runs["run_id"])
@@ -319,18 +398,15 @@ def _close(word: str, choices) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+def _value(value):
+    """A parameter value from a parquet row as Python (numpy scalars unwrapped; dates stay dates)."""
+    return value.item() if hasattr(value, "item") else value
+
+
 def _plain(value):
     """A value from a parquet row as JSON: numpy scalars as Python, dates as ISO text."""
     value = value.item() if hasattr(value, "item") else value
     return value.isoformat() if hasattr(value, "isoformat") else value
-
-
-def _set_dotted(tree: dict, key: str, value) -> None:
-    """Set ``tree["a"]["b"] = value`` for ``key = "a.b"``."""
-    *sections, last = key.split(".")
-    for section in sections:
-        tree = tree[section]
-    tree[last] = value
 
 
 def _first_difference(stored_results: Results, row: dict, result: model.Run) -> str:
@@ -373,12 +449,18 @@ def _calibrate_arguments(parser: argparse.ArgumentParser) -> None:
     where.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler to send runs to")
     where.add_argument("--dask-local", action="store_true", help="start a local Dask cluster for the runs")
     parser.add_argument("--out", type=Path, default=None, help="output folder (default reports/<name>/)")
-    parser.add_argument("--maxiter", type=int, default=None, help="generations of the search (default: the file's)")
+    parser.add_argument(
+        "--maxiter",
+        type=int,
+        default=None,
+        help=f"generations of the search, 1 to {MAX_GENERATIONS:,} (default: the file's)",
+    )
     parser.add_argument("--fresh", action="store_true", help="discard an earlier trace instead of resuming from it")
 
 
 def calibrate_command(args: argparse.Namespace) -> int:
     """Fit parameters to the record; resume from the folder's trace unless --fresh."""
+    check_maxiter(args.maxiter)  # limits first: nothing is read or written with a bad one
     cal = load_calibration(args.calibration)
     executor = choose_executor(args.workers, args.scheduler, args.dask_local)
     out = args.out or Path("reports") / cal.spec.name
@@ -432,9 +514,16 @@ COMMANDS = (
 )
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser that reports a usage error in one line (and exit status 2)."""
+
+    def error(self, message: str):  # noqa: D102
+        self.exit(2, f"{PROG}: error: {printable(message)} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand of :data:`COMMANDS`."""
-    parser = argparse.ArgumentParser(prog=PROG, description=model.__doc__ and model.__doc__.strip().splitlines()[0])
+    parser = Parser(prog=PROG, description=model.__doc__ and model.__doc__.strip().splitlines()[0])
     parser.add_argument("--version", action="version", version=f"{PROG} {viachilena.__version__}")
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
@@ -450,18 +539,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handle(args)
     except (ViaChilenaError, OSError) as exc:
-        print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
+        print(f"{PROG}: error: {printable(_describe(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted; run the same command again to resume", file=sys.stderr)
         return 130
+    except Exception as exc:  # anything else is still one line, never a traceback
+        print(f"{PROG}: error: {printable(_describe(exc))} (unexpected {type(exc).__name__})", file=sys.stderr)
+        return 2
 
 
-def _one_line(exc: BaseException) -> str:
+def _describe(exc: BaseException) -> str:
     """Return an error as one line: an OSError as its reason and file name."""
     if isinstance(exc, OSError) and exc.strerror:
         names = " -> ".join(str(n) for n in (exc.filename, exc.filename2) if n is not None)
         text = f"{exc.strerror}: {names}" if names else exc.strerror
     else:
-        text = str(exc)
+        text = str(exc) or type(exc).__name__
     return " ".join(text.split())

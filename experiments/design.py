@@ -16,6 +16,7 @@ not depend on how many replications there are.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,9 +25,11 @@ from SALib.sample import sobol as saltelli
 from scipy.stats import qmc
 
 from viachilena.experiments.spec import Experiment, SweepParameter, SweepTable
+from viachilena.model.errors import ParamError
 
 SAMPLER_BRANCH = 0
 REPLICATION_BRANCH = 1
+MAX_RUNS = 1_000_000  # runs an experiment may plan; raise it with --max-runs
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,38 @@ def run_table(experiment: Experiment) -> list[PlannedRun]:
         for point, values in enumerate(points)
         for rep, seed in enumerate(seeds)
     ]
+
+
+def planned_runs(experiment: Experiment) -> int:
+    """Count the runs of `experiment` without building them (sizes are checked before any allocation)."""
+    return len(experiment.scenarios) * sweep_size(experiment.sweep) * experiment.replications
+
+
+def sweep_size(sweep: SweepTable | None) -> int:
+    """Count the points of a sweep: a grid's product of axes, Saltelli's N x (k + 2), else `samples`."""
+    if sweep is None:
+        return 1
+    if sweep.method == "grid":
+        return math.prod(_axis_length(p, sweep.samples) for p in sweep.parameters.values())
+    if sweep.method == "saltelli":
+        return sweep.samples * (len(sweep.parameters) + 2)
+    return sweep.samples
+
+
+def check_size(experiment: Experiment, max_runs: int | None = None) -> None:
+    """Refuse an experiment of more than `max_runs` runs (default :data:`MAX_RUNS`) before anything starts."""
+    limit = MAX_RUNS if max_runs is None else max_runs
+    if limit < 1:
+        raise ParamError("--max-runs", "", f"a whole number of at least 1 (got {limit})")
+    count = planned_runs(experiment)
+    if count > limit:
+        raise ParamError(
+            experiment.path,
+            "",
+            f"at most {limit:,} runs (this experiment plans {count:,}: {len(experiment.scenarios)} scenarios x "
+            f"{sweep_size(experiment.sweep):,} sweep points x {experiment.replications:,} replications); "
+            "make it smaller, or raise the limit with --max-runs",
+        )
 
 
 def run_id(scenario: str, point: int, replication: int) -> str:
@@ -126,6 +161,15 @@ def grid_axis(parameter: SweepParameter, samples: int) -> list[Any]:
     if parameter.type == "int":
         return [int(v) for v in dict.fromkeys(np.rint(axis).astype(int))]
     return [float(v) for v in axis]
+
+
+def _axis_length(parameter: SweepParameter, samples: int) -> int:
+    """Return ``len(grid_axis(parameter, samples))`` without building the axis."""
+    if parameter.categorical:
+        return len(parameter.values)
+    if parameter.type == "int":
+        return min(samples, int(parameter.high) - int(parameter.low) + 1)
+    return samples
 
 
 def _bin(u: float, bins: int) -> int:

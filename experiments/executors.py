@@ -5,14 +5,22 @@ task order), keeping only a bounded window of tasks in flight so that memory doe
 with the length of a sweep. The function is pure, so the results are the same whichever
 executor runs them. Executors hold no resources between calls: the pool or the Dask client
 is opened when iteration starts and closed when it ends, is stopped early or fails.
+
+Worker processes this package starts ignore Ctrl-C (the parent stops the sweep and prints
+one line) and exit as soon as their parent dies, even by SIGKILL, so no worker outlives
+the command that started it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib.util
+import logging
 import multiprocessing
 import os
+import signal
+import threading
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -22,6 +30,7 @@ from typing import Protocol
 from viachilena.model.errors import ParamError
 
 TASKS_IN_FLIGHT_PER_WORKER = 4
+SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
 
 
 class Executor(Protocol):
@@ -69,7 +78,7 @@ class ProcessPool:
     def map_unordered(self, function: Callable, tasks: Iterable) -> Iterator:
         """Yield ``function(task)`` for every task as the pool finishes them."""
         context = multiprocessing.get_context(self.start_method)
-        pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=bind_to_parent)
         try:
             tasks = iter(tasks)
             window = self.workers * TASKS_IN_FLIGHT_PER_WORKER
@@ -92,7 +101,7 @@ class DaskCluster:
     """A Dask distributed cluster: an existing scheduler, or a LocalCluster started here.
 
     With ``address`` the tasks go to that scheduler, whose workers must be able to import
-    this package and read the parameter files at the same paths (a shared file system).
+    this package; tasks carry resolved parameters, so no shared file system is needed.
     Without it a :class:`distributed.LocalCluster` of ``workers`` single-threaded processes
     is started and stopped around the sweep.
     """
@@ -106,9 +115,16 @@ class DaskCluster:
 
         with contextlib.ExitStack() as stack:
             if self.address is None:
-                cluster = stack.enter_context(
-                    LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None)
-                )
+                with _ignoring_interrupts():  # the cluster's processes inherit it: Ctrl-C reaches only this one
+                    cluster = stack.enter_context(
+                        LocalCluster(
+                            n_workers=self.workers,
+                            threads_per_worker=1,
+                            processes=True,
+                            dashboard_address=None,
+                            silence_logs=logging.CRITICAL,
+                        )
+                    )
                 client = stack.enter_context(Client(cluster))
             else:
                 client = stack.enter_context(Client(self.address))
@@ -128,6 +144,47 @@ class DaskCluster:
         return f"dask ({where})"
 
 
+def bind_to_parent() -> None:
+    """Make this worker process ignore Ctrl-C and exit as soon as its parent process dies."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+
+        def exit_with_parent() -> None:
+            parent.join()  # returns when the parent's sentinel closes: it has exited or was killed
+            os._exit(1)
+
+        threading.Thread(target=exit_with_parent, name="exit-with-parent", daemon=True).start()
+
+
+@contextlib.contextmanager
+def _ignoring_interrupts():
+    """Ignore SIGINT while starting processes, so that they start ignoring it too (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def check_scheduler(address: str) -> str:
+    """Return a Dask scheduler address if it is well formed (``tcp://host:port``), else raise ParamError."""
+    text = address if "://" in address else f"tcp://{address}"
+    try:
+        parsed = urllib.parse.urlsplit(text)
+        well_formed = bool(
+            parsed.scheme in SCHEDULER_SCHEMES and parsed.hostname and parsed.port and parsed.path in ("", "/")
+        )
+    except ValueError:  # a port that is not a number or out of range, a broken IPv6 address
+        well_formed = False
+    if not well_formed:
+        raise ParamError("--scheduler", "", f"a scheduler address such as tcp://host:8786 (got {address!r})")
+    return address
+
+
 def choose_executor(workers: int | None = None, scheduler: str | None = None, dask_local: bool = False) -> Executor:
     """Return the executor the command line asks for; a process pool by default.
 
@@ -143,7 +200,7 @@ def choose_executor(workers: int | None = None, scheduler: str | None = None, da
         option = "--scheduler" if scheduler is not None else "--dask-local"
         raise ParamError(option, "", "Dask, which is not installed: pip install 'viachilena[dask]'")
     if scheduler is not None:
-        return DaskCluster(scheduler, count)
+        return DaskCluster(check_scheduler(scheduler), count)
     if dask_local:
         return DaskCluster(None, count)
     return Serial() if count == 1 else ProcessPool(count)

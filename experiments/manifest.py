@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from viachilena.experiments.spec import Experiment
+from viachilena.experiments.store import sha256_file
 
 PACKAGES = ("viachilena", "simpy", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "SALib", "dask", "distributed")
 FORMAT = 1
@@ -40,6 +41,7 @@ def new_manifest(experiment: Experiment, simulate: str, executor: str, previous:
     """Return the manifest of a run starting now (keeping the first start of a resumed one)."""
     now = _now()
     return {
+        "tool": "viachilena",
         "format": FORMAT,
         "spec_hash": spec_hash(experiment, simulate),
         "experiment": experiment.describe(),
@@ -62,11 +64,6 @@ def new_manifest(experiment: Experiment, simulate: str, executor: str, previous:
 def finish_manifest(manifest: dict, counts: dict[str, int]) -> dict:
     """Return `manifest` stamped as finished with the run counts."""
     return {**manifest, "finished": _now(), "counts": counts}
-
-
-def sha256_file(path: Path) -> str:
-    """Return the sha256 of a file's bytes."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def git_state(folder: Path) -> dict:

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 from jinja2 import Environment, PackageLoader
+from markupsafe import Markup
 
-from viachilena.experiments import figures, tables
+from viachilena.experiments import figures, tables, text
 from viachilena.experiments.results import History, ReportData
 from viachilena.experiments.store import write_atomically
 
@@ -342,20 +343,22 @@ def build_report(directory: Path | str, history: History | None = None) -> Path:
     return directory / "report.html"
 
 
-def _md_escape(value) -> str:
-    """Escape what Markdown would read as HTML; entities still render as the characters."""
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _finalize(escape):
+    """Jinja2 finalize: `escape` every value the template prints, except text already escaped (Markup)."""
+    return lambda value: value if isinstance(value, Markup) else escape(value)
 
 
 def _environment(name: str) -> Environment:
-    """Jinja2 environment: HTML autoescaped; Markdown with HTML-special characters escaped."""
+    """Jinja2 environment: HTML autoescaped, Markdown escaped by :func:`text.markdown`; no control characters."""
     markdown = name.endswith(".md")
     env = Environment(
         loader=PackageLoader("viachilena.experiments", "templates"),
         autoescape=not markdown,
-        finalize=_md_escape if markdown else None,
+        finalize=_finalize(text.markdown if markdown else partial(text.printable, one_line=False)),
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["cell"] = lambda value: str(value).replace("|", "\\|").replace("\n", " ")
+    env.filters["cell"] = str
+    if markdown:  # each item escaped on its own, so that the separators (" | " in a table row) stay markup
+        env.filters["join"] = lambda items, separator="": Markup(separator.join(map(text.markdown, items)))
     return env

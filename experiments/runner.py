@@ -10,27 +10,30 @@ say, and each outcome is stored as it arrives.
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 from tqdm import tqdm
 
+from viachilena import model
 from viachilena.experiments import manifest as manifests
 from viachilena.experiments import sensitivity
 from viachilena.experiments.columns import run_schema
-from viachilena.experiments.design import PlannedRun, run_table
+from viachilena.experiments.design import PlannedRun, check_size, run_table
 from viachilena.experiments.executors import choose_executor
 from viachilena.experiments.results import Results
 from viachilena.experiments.spec import Experiment, load_experiment
 from viachilena.experiments.store import (
-    MANIFEST,
     FolderError,
     FolderLock,
     RunStore,
     check_folder,
     clear_folder,
-    read_manifest,
-    write_json,
+    open_ledger,
+    own_manifest,
+    record_files,
+    write_manifest,
     write_scenarios,
 )
 from viachilena.experiments.worker import DEFAULT_SIMULATE, Task, execute, resolve_simulate
@@ -63,6 +66,7 @@ def run(
     progress: bool = True,
     simulate: str = DEFAULT_SIMULATE,
     report: bool = False,
+    max_runs: int | None = None,
 ) -> Results:
     """Run every run of an experiment not yet stored in its folder; return the results.
 
@@ -85,6 +89,8 @@ def run(
         report: also build the report (``report.html``, figures, tables) in `out`;
             without it nothing but the results is written (``viachilena run`` builds it
             unless ``--no-report``).
+        max_runs: refuse an experiment of more than this many runs before anything starts
+            (default :data:`~experiments.design.MAX_RUNS`).
 
     Returns the :class:`Results` read back from `out`. Raises :class:`ParamError` for an
     experiment that cannot run and :class:`FolderError` for a folder that cannot be used,
@@ -94,9 +100,11 @@ def run(
     directory = Path(out) if out is not None else default_folder(experiment, replications)
     if replications is not None:
         experiment = experiment.with_replications(replications)
+    check_size(experiment, max_runs)
     planned = run_table(experiment)
     executor = choose_executor(workers, scheduler, dask_local)
     resolve_simulate(simulate)
+    params = resolved_params(experiment)
     fingerprint = manifests.spec_hash(experiment, simulate)
     check_folder(directory, fingerprint, fresh)
 
@@ -104,10 +112,9 @@ def run(
         check_folder(directory, fingerprint, fresh)  # again, now that no one else can write
         if fresh:
             clear_folder(directory)
-        previous = read_manifest(directory)
+        open_ledger(directory, fingerprint)  # before anything else: the folder is now provably this tool's
+        previous = own_manifest(directory)
         manifest = manifests.new_manifest(experiment, simulate, executor.describe(), previous)
-        if previous is None:  # before anything else, so a folder killed from here on can be resumed
-            write_json(directory / MANIFEST, manifest)
         store = RunStore(directory, run_schema(experiment.sweep, experiment.metrics))
         done = store.finished()
         if done and not resume:
@@ -115,7 +122,7 @@ def run(
                 f"{directory} already holds {len(done)} finished runs; "
                 "use --resume to keep them or --fresh to discard them"
             )
-        write_json(directory / MANIFEST, manifest)
+        write_manifest(directory, manifest)
         write_scenarios(directory, experiment.scenario_params)
         todo = [p for p in planned if p.run_id not in done]
         failures = executed = 0
@@ -127,7 +134,7 @@ def run(
             unit="run",
             dynamic_ncols=True,
         )
-        outcomes = executor.map_unordered(execute, _tasks(experiment, todo, simulate))
+        outcomes = executor.map_unordered(execute, _tasks(experiment, params, todo, simulate))
         try:
             with bar, contextlib.closing(outcomes):
                 for outcome in outcomes:
@@ -142,7 +149,8 @@ def run(
             store.flush()
         runs = store.consolidate()
         if experiment.sweep is not None and experiment.sweep.method == "saltelli":
-            sensitivity.analyse(directory)
+            sensitivity.analyse(directory)  # rebuilt from runs.parquet on every finish
+            record_files(directory, [directory / f"{sensitivity.TABLE}.{kind}" for kind in ("parquet", "csv")])
         counts = {
             "planned": len(planned),
             "stored": len(runs),
@@ -151,7 +159,7 @@ def run(
             "resumed": len(done),
             "executed": executed,
         }
-        write_json(directory / MANIFEST, manifests.finish_manifest(manifest, counts))
+        write_manifest(directory, manifests.finish_manifest(manifest, counts))
     if report:
         from viachilena.experiments.report import build_report  # matplotlib only when a report is asked for
 
@@ -159,16 +167,21 @@ def run(
     return Results(directory)
 
 
-def _tasks(experiment: Experiment, planned: list[PlannedRun], simulate: str) -> Iterator[Task]:
-    """Turn planned runs into self-contained tasks for the workers."""
-    scenarios = {s.name: s for s in experiment.scenarios}
+def resolved_params(experiment: Experiment) -> dict[str, model.Params]:
+    """Each scenario's parameters as the manifest records them, validated once before the first run."""
+    return {
+        name: model.Params.model_validate_json(json.dumps(tree)) for name, tree in experiment.scenario_params.items()
+    }
+
+
+def _tasks(
+    experiment: Experiment, params: dict[str, model.Params], planned: list[PlannedRun], simulate: str
+) -> Iterator[Task]:
+    """Turn planned runs into self-contained tasks for the workers (no input file is read again)."""
     for run in planned:
-        scenario = scenarios[run.scenario]
         yield Task(
             run=run,
-            params=str(experiment.params),
-            overlays=tuple(str(p) for p in scenario.overlays),
-            overrides=experiment.overrides(scenario),
+            params=params[run.scenario],
             metrics=experiment.metrics,
             series=experiment.series,
             simulate=simulate,

@@ -34,6 +34,8 @@ HORIZON_KEY = "run.end"
 FOLDER_SAFE = r"^[A-Za-z0-9_]+$"
 SHIPPED_EXPERIMENTS = "viachilena.experiments"
 PARAMS_FOLDER = "params"
+MAX_NAME = 64  # characters of an experiment or scenario name (they become folder and file names)
+MIN_SALTELLI_N = 2  # Saltelli's N: with one base sample the Sobol estimators have no variance to split
 
 
 class _Table(BaseModel):
@@ -45,7 +47,7 @@ class _Table(BaseModel):
 class ExperimentTable(_Table):
     """The ``[experiment]`` table."""
 
-    name: StrictStr = Field(pattern=FOLDER_SAFE)
+    name: StrictStr = Field(pattern=FOLDER_SAFE, max_length=MAX_NAME)
     description: StrictStr = Field(min_length=1)
     params: StrictStr
     seed: StrictInt = Field(ge=0, lt=2**63)
@@ -245,7 +247,7 @@ def load_experiment(path: Path | str) -> Experiment:
         seed=exp.seed,
         replications=exp.replications,
         reference=exp.reference,
-        metrics=_check_names(path, "experiment.metrics", exp.metrics, model.SUMMARY_METRICS),
+        metrics=_check_metrics(path, exp.metrics),
         series=(
             None if exp.series is None else _check_names(path, "experiment.series", exp.series, model.SERIES_COLUMNS)
         ),
@@ -300,6 +302,12 @@ def _check_sweep(path: Path, sweep: SweepTable) -> None:
     """Check the meaning of a well-formed ``[sweep]`` table."""
     if sweep.method in POWER_OF_TWO_SAMPLERS and sweep.samples & (sweep.samples - 1):
         raise ParamError(path, "sweep.samples", f"a power of two for method {sweep.method!r} (got {sweep.samples})")
+    if sweep.method == "saltelli" and sweep.samples < MIN_SALTELLI_N:
+        raise ParamError(
+            path,
+            "sweep.samples",
+            f"Saltelli's N of at least {MIN_SALTELLI_N} (got {sweep.samples}: no indices to estimate)",
+        )
     for key, parameter in sweep.parameters.items():
         where = f"sweep.parameters.{_quote(key)}"
         if parameter.categorical:
@@ -335,6 +343,13 @@ def _check_names(path: Path, key: str, names: tuple[str, ...] | None, known: tup
     return tuple(names)
 
 
+def _check_metrics(path: Path, names: tuple[str, ...] | None) -> tuple[str, ...]:
+    """Check the metrics to record: known names, at least one (the report compares them)."""
+    if names == ():
+        raise ParamError(path, "experiment.metrics", "at least one metric (leave the key out to record every metric)")
+    return _check_names(path, "experiment.metrics", names, model.SUMMARY_METRICS)
+
+
 def _check_key(path: Path, where: str, key: str, known: dict[str, Any]) -> None:
     """Check that the dotted parameter `key` exists."""
     if key not in known:
@@ -345,6 +360,8 @@ def _check_name(path: Path, where: str, name: str) -> None:
     """Scenario names become file names: letters, digits and underscores only."""
     if not name or not all(c.isascii() and (c.isalnum() or c == "_") for c in name):
         raise ParamError(path, where, "a scenario name of letters, digits and underscores")
+    if len(name) > MAX_NAME:
+        raise ParamError(path, where, f"a scenario name of at most {MAX_NAME} characters (got {len(name)})")
 
 
 def _find_file(experiment: Path, reference: str, key: str, folder: str = "") -> Path:

@@ -8,7 +8,8 @@ Layout of ``DIR``::
     runs/part-NNNNNN.parquet   the same rows as they were streamed, a batch at a time
     series/part-NNNNNN.parquet the daily series of batch NNNNNN's runs (run_id, scenario, date, ...)
     events/part-NNNNNN.parquet the events of batch NNNNNN's runs (run_id, scenario, date, kind, ...)
-    .lock                      held (flock) by the run writing the folder
+    files.jsonl                the record of every file stored here: path, size, sha256, runs it holds
+    .lock                      held (filelock) by the run writing the folder; gone when it ends
 
 ``series/`` and ``events/`` are each one Parquet dataset: ``SELECT ... FROM
 'DIR/series/*.parquet'`` in DuckDB or ``pandas.read_parquet('DIR/series')`` read every run,
@@ -26,14 +27,21 @@ marked as superseding the lower numbers, written last), so a finished sweep of a
 leaves a handful of files. On resume, the latest row of each run wins and finished runs are
 skipped; failed runs are run again. A temporary file a killed writer left behind is never read,
 and is deleted when the folder is next opened for writing.
+
+Every stored file is recorded in ``files.jsonl`` (its size and sha256, and the runs it holds)
+before it is moved into place. The record is the folder's proof of ownership and its check:
+on resume a batch with a file that is missing or differs from its record is dropped whole and
+its runs are run again; ``report`` and ``rerun`` refuse a damaged folder naming the file;
+``--fresh`` deletes only recorded files, and a folder with no record is never written. Only
+recorded parts are read back. The lock is deleted when the run ends.
 """
 
 from __future__ import annotations
 
-import fcntl
+import contextlib
+import hashlib
 import json
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -42,6 +50,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from filelock import FileLock, Timeout
 
 from viachilena.experiments.columns import events_table, scenarios_table, series_table
 from viachilena.experiments.worker import OK, Outcome
@@ -53,6 +62,10 @@ SCENARIOS = "scenarios.parquet"
 PARTS, SERIES, EVENTS = "runs", "series", "events"
 FRAMES = (SERIES, EVENTS)
 LOCK = ".lock"
+LEDGER = "files.jsonl"
+TOOL = "viachilena"
+ROWS, FRAME_ROLE, RECORD = "rows", "frames", "record"  # what a recorded file holds
+DERIVED = "derived"  # rebuilt from the others (the report, Sobol indices): deleted by --fresh, never checked
 TEMPORARY_SUFFIX = ".tmp"
 FLUSH_ROWS = 256
 FLUSH_FRAME_ROWS = 200_000  # about 200 runs' daily series: bounds the memory a batch holds
@@ -89,92 +102,135 @@ def remove_temporary_files(directory: Path) -> list[Path]:
 
 def write_json(path: Path, data: dict) -> None:
     """Write `data` as indented JSON, atomically."""
-    text = json.dumps(data, indent=2, sort_keys=False, default=str) + "\n"
-    write_atomically(path, lambda p: p.write_text(text, encoding="utf-8"))
+    write_atomically(path, lambda p: p.write_text(_json_text(data), encoding="utf-8"))
+
+
+def write_manifest(directory: Path, data: dict) -> None:
+    """Write the folder's manifest, atomically and recorded."""
+    write_recorded(directory, directory / MANIFEST, lambda p: p.write_text(_json_text(data), encoding="utf-8"), RECORD)
 
 
 def read_manifest(directory: Path) -> dict | None:
-    """Return the folder's manifest, or None if it has none."""
+    """Return the folder's manifest, or None if it has none; FolderError if it is not a JSON object."""
     path = directory / MANIFEST
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    if not path.is_file():
+        return None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = None
+    if not isinstance(manifest, dict):
+        raise FolderError(f"{path} is damaged (not a JSON object); {_repair_hint(directory)}")
+    return manifest
 
 
 def check_folder(directory: Path, spec_hash: str, fresh: bool) -> None:
-    """Refuse a folder that holds something other than this experiment (unless `fresh`).
+    """Refuse a folder this tool did not create, or one holding another experiment (unless `fresh`).
 
     A folder that does not exist, is empty, or holds this same experiment is fine. One
-    with a different experiment is refused unless `fresh`; one that is not an experiment
-    folder at all (no manifest) is always refused, so ``--fresh`` never deletes anything
-    this tool did not write.
+    with a different experiment is refused unless `fresh`. One this tool did not create
+    (neither a record of its files nor a manifest of its own) is always refused, so
+    ``--fresh`` never deletes anything this tool did not write.
     """
     if not directory.exists():
         return
     if not directory.is_dir():
         raise FolderError(f"{directory} exists and is not a folder")
-    manifest = read_manifest(directory)
-    if manifest is None:
+    owner = folder_owner(directory)
+    if owner is None:
         if any(p.name != LOCK and not is_temporary(p) for p in directory.iterdir()):
             raise FolderError(
-                f"{directory} is not empty and holds no experiment ({MANIFEST} missing); choose another --out folder"
+                f"{directory} is not empty and holds no experiment this tool created "
+                f"(no {LEDGER} record of its files); choose another --out folder"
             )
         return
-    if manifest.get("spec_hash") != spec_hash and not fresh:
+    if owner != spec_hash and not fresh:
+        manifest = own_manifest(directory) or {}
         raise FolderError(
             f"{directory} holds results of a different experiment "
             f"({manifest.get('experiment', {}).get('name', '?')}, spec hash "
-            f"{str(manifest.get('spec_hash'))[:12]} vs {spec_hash[:12]}); "
+            f"{str(owner)[:12]} vs {spec_hash[:12]}); "
             "use --fresh to discard them, or choose another --out folder"
         )
 
 
-def clear_folder(directory: Path) -> None:
-    """Delete everything in `directory` except the lock (held by the caller), the manifest last.
+def folder_owner(directory: Path) -> str | None:
+    """Return the spec hash of the experiment a folder of this tool holds, or None if it is not one.
 
-    A clearing killed part-way leaves the manifest, so the folder is still recognised as an
-    experiment folder and ``--fresh`` can clear it again.
+    The record of files says so; if it is lost, a manifest of this tool's format does.
     """
-    for entry in sorted(directory.iterdir(), key=lambda p: p.name == MANIFEST):
-        if entry.name == LOCK:
-            continue
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry)
-        else:
-            entry.unlink()
+    header, _ = read_ledger(directory)
+    if header is not None:
+        return str(header.get("spec_hash"))
+    manifest = own_manifest(directory)
+    return None if manifest is None else str(manifest["spec_hash"])
+
+
+def open_ledger(directory: Path, spec_hash: str) -> None:
+    """Start the record of files of a folder that has none (or an unreadable one), for experiment `spec_hash`."""
+    header, _ = read_ledger(directory)
+    if header is None:
+        header = {"tool": TOOL, "format": 1, "spec_hash": spec_hash}
+        write_atomically(directory / LEDGER, lambda p: p.write_text(json.dumps(header) + "\n", encoding="utf-8"))
+
+
+def clear_folder(directory: Path) -> None:
+    """Delete every file this tool recorded in `directory`, the manifest and the record last.
+
+    Files it did not record (the user's own) stay. A clearing killed part-way leaves the
+    record, so the folder is still recognised and ``--fresh`` can clear it again.
+    """
+    remove_temporary_files(directory)
+    _, entries = read_ledger(directory)
+    for name in sorted(entries, key=lambda n: n == MANIFEST):
+        (directory / name).unlink(missing_ok=True)
+    folders = {(directory / name).parent for name in entries} | {directory / s for s in (PARTS, SERIES, EVENTS)}
+    for folder in sorted(folders - {directory}, key=lambda f: len(f.parts), reverse=True):
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only if empty: the user's files stay
+    (directory / LEDGER).unlink(missing_ok=True)
 
 
 class FolderLock:
-    """An exclusive ``flock`` on ``DIR/.lock``, released on exit or when the process dies.
+    """An exclusive lock on ``DIR/.lock`` (:mod:`filelock`), released on exit or when the process dies.
 
-    Entering creates the folder if needed and refuses, with a clear message, a folder that
-    another run is writing.
+    Entering creates the folder if needed and refuses, naming the holder's pid, a folder that
+    another run is writing. Leaving deletes the lock file while it is still held, so a
+    finished folder holds no lock and no waiting process can take a lock on a deleted file.
     """
 
     def __init__(self, directory: Path):
         self.path = directory / LOCK
-        self.handle: int | None = None
+        try:
+            self.lock = FileLock(self.path, timeout=0, on_acquired=_write_pid)
+        except ValueError:  # a soft lock (no native locking here): it writes the holder's pid itself
+            self.lock = FileLock(self.path, timeout=0)
 
     def __enter__(self) -> FolderLock:
         """Take the lock, or raise FolderError naming the process that holds it."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(handle, 64, 0).decode(errors="replace").strip() or "?"
-            os.close(handle)
+            self.lock.acquire()
+        except Timeout:
+            try:
+                holder = (self.path.read_text(errors="replace").split() or ["?"])[0]
+            except OSError:
+                holder = "?"
             raise FolderError(
                 f"{self.path.parent} is being written by another viachilena run (pid {holder}); wait for it to finish"
             ) from None
-        os.ftruncate(handle, 0)
-        os.pwrite(handle, f"{os.getpid()}\n".encode(), 0)
-        self.handle = handle
         return self
 
     def __exit__(self, *exc_info) -> None:
-        """Release the lock."""
-        if self.handle is not None:
-            os.close(self.handle)  # closing the descriptor releases the flock
-            self.handle = None
+        """Delete the lock file, then release the lock."""
+        self.path.unlink(missing_ok=True)
+        self.lock.release()
+
+
+def _write_pid(descriptor: int) -> None:
+    """Write this process's id into the lock file just locked (the message of a refused second writer)."""
+    os.ftruncate(descriptor, 0)
+    os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
 
 
 def latest_rows(directory: Path, schema: pa.Schema | None = None, columns: list[str] | None = None) -> pa.Table:
@@ -183,7 +239,7 @@ def latest_rows(directory: Path, schema: pa.Schema | None = None, columns: list[
     `schema` is the run table's (read from the first part if not given); with none and no
     parts, a FolderError says the folder holds no runs.
     """
-    parts = sorted((directory / PARTS).glob("part-*.parquet"), key=_part_number)
+    parts = trusted_parts(directory, PARTS)
     if schema is None:
         if not parts:
             raise FolderError(f"{directory} holds no stored runs")
@@ -206,7 +262,7 @@ def read_runs(directory: Path) -> pa.Table:
 def write_scenarios(directory: Path, scenario_params: dict[str, dict]) -> None:
     """Write ``scenarios.parquet``: each scenario's resolved parameters as flat columns."""
     table = scenarios_table(scenario_params)
-    write_atomically(directory / SCENARIOS, lambda p: pq.write_table(table, p))
+    write_recorded(directory, directory / SCENARIOS, lambda p: pq.write_table(table, p), RECORD)
 
 
 class RunStore:
@@ -219,9 +275,13 @@ class RunStore:
     def __init__(self, directory: Path, schema: pa.Schema):
         self.dir = directory
         self.schema = schema
-        remove_temporary_files(directory)
         for sub in (PARTS, *FRAMES):
+            if (directory / sub).is_symlink():
+                raise FolderError(f"{directory / sub} is a symbolic link; results are written only inside {directory}")
             (directory / sub).mkdir(parents=True, exist_ok=True)
+        remove_temporary_files(directory)
+        open_ledger(directory, "")  # no-op when the runner opened it with the experiment's fingerprint
+        self.repaired = repair(directory)
         self._repair()
         self.next_part = 1 + max(self._numbers(PARTS), default=0)
         self.rows: list[dict] = []
@@ -252,9 +312,9 @@ class RunStore:
         if self.rows:
             number = self.next_part
             for kind in FRAMES:
-                _write_run_groups(self._path(kind, number), self.frames[kind])
+                _write_run_groups(self.dir, self._path(kind, number), self.frames[kind])
             rows = pa.Table.from_pylist(self.rows, schema=self.schema)
-            write_atomically(self._path(PARTS, number), lambda p: pq.write_table(rows, p))
+            write_recorded(self.dir, self._path(PARTS, number), lambda p: pq.write_table(rows, p), ROWS)
             self.next_part += 1
             self.rows, self.frames, self.frame_rows = [], {kind: [] for kind in FRAMES}, 0
         self.last_flush = time.monotonic()
@@ -272,12 +332,12 @@ class RunStore:
         if len(old) > 1:
             number = self.next_part
             for kind in FRAMES:
-                _write_run_groups(self._path(kind, number), self._groups(kind, old))
+                _write_run_groups(self.dir, self._path(kind, number), self._groups(kind, old))
             marked = table.replace_schema_metadata({**(table.schema.metadata or {}), SUPERSEDES: b"1"})
-            write_atomically(self._path(PARTS, number), lambda p: pq.write_table(marked, p))
+            write_recorded(self.dir, self._path(PARTS, number), lambda p: pq.write_table(marked, p), ROWS)
             self.next_part += 1
             self._repair()
-        write_atomically(self.dir / RUNS, lambda p: pq.write_table(table, p))
+        write_recorded(self.dir, self.dir / RUNS, lambda p: pq.write_table(table, p), RECORD)
         return latest
 
     def _groups(self, kind: str, numbers: list[int]) -> Iterable[pa.Table]:
@@ -294,13 +354,13 @@ class RunStore:
         A series or events part without the runs part of its number was never committed;
         every part below the latest compacted runs part has been copied into it.
         """
-        numbers = self._numbers(PARTS)
+        numbers = {_part_number(p) for p in trusted_parts(self.dir, PARTS)}
         compacted = [n for n in numbers if SUPERSEDES in (pq.read_schema(self._path(PARTS, n)).metadata or {})]
         floor = max(compacted, default=0)
         for kind in (*FRAMES, PARTS):
             for number in self._numbers(kind):
                 if number < floor or (kind != PARTS and number not in numbers):
-                    self._path(kind, number).unlink()
+                    forget(self.dir, [self._path(kind, number)])
 
     def _path(self, kind: str, number: int) -> Path:
         """Return the path of part `number` of `kind` (runs, series or events)."""
@@ -311,22 +371,208 @@ class RunStore:
         return {_part_number(p) for p in (self.dir / kind).glob("part-*.parquet")}
 
 
-def _write_run_groups(path: Path, tables: Iterable[pa.Table]) -> None:
-    """Write `tables` (one run each) to `path`, one row group per run; nothing if there are none."""
+def _write_run_groups(directory: Path, path: Path, tables: Iterable[pa.Table]) -> None:
+    """Write `tables` (one run each) to `path`, one row group per run, recorded; nothing if there are none."""
     tables = iter(tables)
     first = next(tables, None)
     if first is None:
         return
+    runs: list[str] = []
 
     def write(temporary: Path) -> None:
         with pq.ParquetWriter(temporary, first.schema) as writer:
-            writer.write_table(first, row_group_size=max(len(first), 1))
-            for table in tables:
+            for table in (first, *tables):
                 writer.write_table(table.cast(first.schema), row_group_size=max(len(table), 1))
+                runs.extend(dict.fromkeys(table.column("run_id").to_pylist()))
 
-    write_atomically(path, write)
+    write_recorded(directory, path, write, FRAME_ROLE, runs)
 
 
 def _part_number(path: Path) -> int:
     """Return the sequence number in ``part-NNNNNN.parquet``."""
     return int(path.stem.removeprefix("part-"))
+
+
+# The record of stored files (files.jsonl): one JSON line per file written or forgotten.
+
+
+def write_recorded(
+    directory: Path, path: Path, write: Callable[[Path], Any], role: str, runs: Iterable[str] = ()
+) -> None:
+    """Write a file like :func:`write_atomically`, recording its size and hash before it is moved into place.
+
+    A file at a recorded path is therefore always recorded; a kill between the record and
+    the move leaves a record of a file that is missing, which resume treats as damage.
+    """
+
+    def write_and_record(temporary: Path) -> None:
+        write(temporary)
+        entry = {"path": path.relative_to(directory).as_posix(), "role": role, "runs": list(runs)}
+        _append_record(directory, {**entry, "bytes": temporary.stat().st_size, "sha256": sha256_file(temporary)})
+
+    write_atomically(path, write_and_record)
+
+
+def forget(directory: Path, paths: Iterable[Path]) -> None:
+    """Delete recorded files, recording that they are gone."""
+    for path in paths:
+        _append_record(directory, {"path": path.relative_to(directory).as_posix(), "removed": True})
+        path.unlink(missing_ok=True)
+
+
+def read_ledger(directory: Path) -> tuple[dict | None, dict[str, dict]]:
+    """Return the record's header and the latest entry of every recorded file still stored.
+
+    No header (no record, or a damaged first line) means the folder is not provably this
+    tool's; a damaged later line is skipped, so the file it recorded is not trusted.
+    """
+    try:
+        lines = (directory / LEDGER).read_bytes().splitlines()
+    except OSError:
+        return None, {}
+    header, entries = None, {}
+    for number, line in enumerate(lines):
+        try:
+            item = json.loads(line)
+        except ValueError:
+            item = None
+        if number == 0:
+            if not (isinstance(item, dict) and item.get("tool") == TOOL and isinstance(item.get("spec_hash"), str)):
+                return None, {}
+            header = item
+        elif isinstance(item, dict) and _inside(directory, item.get("path")):
+            if item.get("removed"):
+                entries.pop(item["path"], None)
+            elif isinstance(item.get("bytes"), int) and isinstance(item.get("sha256"), str):
+                entries[item["path"]] = item
+    return header, entries
+
+
+def file_problem(directory: Path, entry: dict) -> str | None:
+    """Say how a recorded file differs from its record (missing, size, content), or None if it does not."""
+    path = directory / entry["path"]
+    if not path.is_file():
+        return "is missing"
+    size = path.stat().st_size
+    if size != entry["bytes"]:
+        return f"has {size} bytes, {entry['bytes']} when it was stored"
+    if sha256_file(path) != entry["sha256"]:
+        return "differs from what was stored (sha256)"
+    return None
+
+
+def damaged_files(directory: Path) -> dict[str, str]:
+    """Return each recorded file that is missing or changed, with what is wrong with it."""
+    _, entries = read_ledger(directory)
+    checked = {name: entry for name, entry in entries.items() if entry.get("role") != DERIVED}
+    return {name: problem for name, entry in checked.items() if (problem := file_problem(directory, entry))}
+
+
+def record_files(directory: Path, paths: Iterable[Path], role: str = DERIVED) -> None:
+    """Record files another module wrote into the folder (so that ``--fresh`` deletes them too)."""
+    for path in paths:
+        if path.is_file() and _inside(directory, path.relative_to(directory).as_posix()):
+            entry = {"path": path.relative_to(directory).as_posix(), "role": role, "runs": []}
+            _append_record(directory, {**entry, "bytes": path.stat().st_size, "sha256": sha256_file(path)})
+
+
+def verify_folder(directory: Path) -> None:
+    """Raise FolderError naming the first damaged file of a stored experiment, and how to repair it.
+
+    A folder without a record of files (written by hand, or by an older version) has
+    nothing to check against and passes.
+    """
+    if not directory.is_dir():
+        raise FolderError(f"{directory} is not a folder")
+    if not (directory / LEDGER).exists():
+        return
+    if read_ledger(directory)[0] is None:
+        raise FolderError(f"{directory / LEDGER} is damaged; {_repair_hint(directory)}")
+    for name, problem in damaged_files(directory).items():
+        raise FolderError(f"{directory / name} {problem}; {_repair_hint(directory)}")
+    read_manifest(directory)
+
+
+def trusted_parts(directory: Path, kind: str) -> list[Path]:
+    """Return the parts of `kind` to read back, by number: the recorded ones (all, in a folder with no record)."""
+    if not (directory / LEDGER).exists():
+        return sorted((directory / kind).glob("part-*.parquet"), key=_part_number)
+    _, entries = read_ledger(directory)
+    prefix = f"{kind}/part-"
+    found = [directory / name for name in entries if name.startswith(prefix) and name.endswith(".parquet")]
+    return sorted((p for p in found if p.is_file()), key=_part_number)
+
+
+def repair(directory: Path) -> dict[str, str]:
+    """Drop every batch that holds a damaged file; forget other damaged files; return what was damaged.
+
+    A batch is the runs, series and events parts of one number: its rows vouch for its
+    frames, so a batch with any file missing or changed is forgotten whole and its runs are
+    run again (their older rows, if any, are then the latest). A damaged ``runs.parquet``,
+    manifest or ``scenarios.parquet`` is forgotten; they are written again before the end.
+    """
+    damaged = damaged_files(directory)
+    numbers = {_batch_number(name) for name in damaged} - {None}
+    _, entries = read_ledger(directory)
+    batches = [directory / name for name in entries if _batch_number(name) in numbers]
+    forget(directory, [*batches, *(directory / name for name in damaged if directory / name not in batches)])
+    return damaged
+
+
+def _batch_number(name: str) -> int | None:
+    """Return the batch of a recorded ``runs|series|events/part-NNNNNN.parquet``, else None."""
+    path = Path(name)
+    digits = path.stem.removeprefix("part-")
+    if path.parent.name in (PARTS, *FRAMES) and path.stem.startswith("part-") and digits.isdigit():
+        return int(digits)
+    return None
+
+
+def sha256_file(path: Path) -> str:
+    """Return the sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _inside(directory: Path, name: Any) -> bool:
+    """Whether `name` is a relative path that stays inside `directory` (a record never points out)."""
+    if not isinstance(name, str) or not name or "\\" in name:
+        return False
+    relative = Path(name)
+    if relative.is_absolute() or ".." in relative.parts:
+        return False
+    return (directory / relative).resolve().is_relative_to(directory.resolve())
+
+
+def _append_record(directory: Path, entry: dict) -> None:
+    """Append one line to the folder's record of files."""
+    with (directory / LEDGER).open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(entry) + "\n")
+
+
+def own_manifest(directory: Path) -> dict | None:
+    """Return the folder's manifest if it is one this tool wrote (and whole), else None."""
+    try:
+        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    keys = {"format": int, "spec_hash": str, "experiment": dict}
+    if not isinstance(manifest, dict) or not all(isinstance(manifest.get(k), t) for k, t in keys.items()):
+        return None
+    return manifest
+
+
+def _repair_hint(directory: Path) -> str:
+    """Say how to repair a damaged experiment folder."""
+    manifest = own_manifest(directory) or {}
+    source = manifest.get("experiment", {}).get("file")
+    command = f"viachilena run {source if isinstance(source, str) else 'EXPERIMENT.toml'} --out {directory}"
+    return f"run `{command}` again: it keeps what is intact and re-runs the rest"
+
+
+def _json_text(data: dict) -> str:
+    """Return `data` as indented JSON text."""
+    return json.dumps(data, indent=2, sort_keys=False, default=str) + "\n"

@@ -1,10 +1,13 @@
-"""One run, as a worker process executes it: load the parameters, simulate, keep the outcome.
+"""One run, as a worker process executes it: apply the run's values, simulate, keep the outcome.
 
-A :class:`Task` is self-contained and picklable (paths, overrides, names), so a process
-pool or a Dask worker can execute it; the function that simulates is named by a dotted
-reference (``"viachilena.model:simulate"``) and imported where the task runs. :func:`execute` never
-raises: any exception becomes a failed :class:`Outcome` carrying the traceback, so one bad
-run does not take the sweep down.
+A :class:`Task` is self-contained and picklable: it carries its scenario's parameters,
+resolved and validated once before the first run, so no worker reads an input file (an
+edit during a sweep changes nothing). The function that simulates is named by a dotted
+reference (``"viachilena.model:simulate"``) and imported where the task runs.
+:func:`execute` never raises: any exception becomes a failed :class:`Outcome` carrying the
+traceback, and so does a run whose recorded metrics are all undefined (NaN), so one bad
+run does not take the sweep down and no undefined result passes as a finished one; a run
+with some undefined metrics is kept, their names in its ``error`` column.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from viachilena.model.errors import ParamError
 
 DEFAULT_SIMULATE = "viachilena.model:simulate"
 OK, FAILED = "ok", "failed"
+UNDEFINED = "metrics undefined for this run"
 
 
 @dataclass(frozen=True)
@@ -37,9 +41,7 @@ class Task:
     """
 
     run: PlannedRun
-    params: str
-    overlays: tuple[str, ...]
-    overrides: dict[str, Any]
+    params: model.Params
     metrics: tuple[str, ...]
     series: tuple[str, ...] | None
     simulate: str = DEFAULT_SIMULATE
@@ -76,22 +78,48 @@ def resolve_simulate(reference: str) -> Callable:
     return found
 
 
+class UndefinedMetrics(ValueError):
+    """A run that finished but left every recorded metric undefined (NaN or infinite)."""
+
+    def __init__(self, names: list[str]):
+        super().__init__(
+            f"{UNDEFINED}, all of them: {', '.join(names)} (is the horizon too short to measure them? "
+            "choose a later end or other metrics)"
+        )
+
+
+def with_values(params: model.Params, values: dict[str, Any]) -> model.Params:
+    """Return `params` with the dotted `values` set (a sweep point), validated again."""
+    if not values:
+        return params
+    tree = params.model_dump()
+    for key, value in values.items():
+        *sections, last = key.split(".")
+        node = tree
+        for section in sections:
+            node = node[section]
+        node[last] = value
+    return model.Params.model_validate(tree)
+
+
 def execute(task: Task) -> Outcome:
     """Execute `task`; return its outcome, failed with the traceback if anything raised."""
     run = task.run
     started = time.perf_counter()
     try:
         simulate = resolve_simulate(task.simulate)
-        params = model.load_params(task.params, task.overlays, {**task.overrides, **run.values})
-        result = simulate(params, run.seed)
+        result = simulate(with_values(task.params, run.values), run.seed)
         metrics = {name: float(result.summary[name]) for name in task.metrics}
+        undefined = [name for name, value in metrics.items() if not math.isfinite(value)]
+        if undefined and len(undefined) == len(metrics):
+            raise UndefinedMetrics(undefined)
         series = (
             None
             if task.series == ()
             else (result.series if task.series is None else result.series.loc[:, list(task.series)])
         )
         events = result.events
-        status, error = OK, ""
+        status, error = OK, f"{UNDEFINED}: {', '.join(undefined)}" if undefined else ""
     except Exception:
         metrics = dict.fromkeys(task.metrics, math.nan)
         series = events = None

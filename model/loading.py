@@ -76,6 +76,8 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ParamError(str(path), "", f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ParamError(str(path), "", "tables or arrays nested too deeply (expected a flat parameter file)") from None
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -134,7 +136,10 @@ def _origins(tree: Mapping[str, Any], source: str, prefix: str = "") -> dict[str
 
 
 def _apply_overlay(tree: dict, origin: dict, path: Path, chain: tuple[Path, ...]) -> None:
-    resolved = path.resolve()
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):  # a loop of symbolic links
+        raise ParamError(str(path), "include", "an overlay file, not a loop of symbolic links") from None
     if resolved in chain:
         loop = " -> ".join(str(p) for p in (*chain, resolved))
         raise ParamError(str(path), "include", f"overlays include each other in a circle ({loop})")

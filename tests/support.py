@@ -1,16 +1,28 @@
-"""Helpers shared by the test folders: comparing run tables, and processes on loopback."""
+"""Helpers shared by the test folders: comparing run tables and folders, and processes on loopback."""
 
 from __future__ import annotations
 
 import socket
 import subprocess
+from pathlib import Path
 
 import pandas as pd
+
+from viachilena import experiments
 
 
 def comparable(runs: pd.DataFrame) -> pd.DataFrame:
     """The run table without what legitimately differs between executions (timings)."""
     return runs.drop(columns=["wall_time_s"]).reset_index(drop=True)
+
+
+def same_results(folder: Path, reference: Path) -> None:
+    """Assert two experiment folders hold the same runs, series and events (timings aside)."""
+    got, want = experiments.Results(folder), experiments.Results(reference)
+    pd.testing.assert_frame_equal(comparable(got.runs), comparable(want.runs))
+    for run_id in want.runs.loc[want.runs["status"] == "ok", "run_id"]:
+        pd.testing.assert_frame_equal(got.series(run_id), want.series(run_id))
+        pd.testing.assert_frame_equal(got.events(run_id), want.events(run_id))
 
 
 def free_port() -> int:

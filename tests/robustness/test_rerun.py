@@ -11,6 +11,7 @@ import pytest
 import tomli_w
 
 from viachilena import experiments
+from viachilena.experiments import store
 from viachilena.experiments.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
@@ -79,7 +80,7 @@ def test_a_changed_stored_series_is_named_by_column_and_date(stored, capsys, tmp
     row = series.index[series["run_id"] == run_id][40]
     date = series.at[row, "date"]
     series.loc[row, "cpi_official"] *= 1 + 1e-12
-    series.to_parquet(path, index=False)
+    store.write_recorded(copy, path, lambda p: series.to_parquet(p, index=False), store.FRAME_ROLE, [run_id])
     status = main(["rerun", str(copy), run_id])
     captured = capsys.readouterr()
     assert status == 1
@@ -93,7 +94,7 @@ def test_a_changed_stored_metric_is_named(stored, capsys, tmp_path):
     shutil.copytree(stored / "out", copy)
     runs = pd.read_parquet(copy / "runs.parquet")
     runs.loc[0, "aps_firms_end"] += 1
-    runs.to_parquet(copy / "runs.parquet")
+    store.write_recorded(copy, copy / "runs.parquet", runs.to_parquet, store.RECORD)
     status = main(["rerun", str(copy), runs.loc[0, "run_id"]])
     assert status == 1
     assert "not reproduced: metric aps_firms_end" in capsys.readouterr().err
