@@ -31,7 +31,7 @@ from viachilena.experiments.columns import (
     series_frame,
 )
 from viachilena.experiments.spec import flatten
-from viachilena.experiments.store import EVENTS, SCENARIOS, SERIES, read_manifest, read_runs
+from viachilena.experiments.store import EVENTS, SCENARIOS, SERIES, read_manifest, read_runs, trusted_parts
 from viachilena.experiments.worker import FAILED, OK
 
 NOT_METRICS = {name for name, _ in BOOKKEEPING + OUTCOME}
@@ -132,8 +132,8 @@ class Results:
         return self._open[path]
 
     def _parts(self, kind: str) -> list[Path]:
-        """The committed parts of `kind`, oldest first."""
-        return sorted((self.dir / kind).glob("part-*.parquet"))
+        """The committed parts of `kind`, oldest first (the recorded ones, where the folder keeps a record)."""
+        return trusted_parts(self.dir, kind)
 
     def _schema(self, kind: str) -> pa.Schema:
         """The columns of the `kind` dataset."""
