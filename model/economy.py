@@ -35,15 +35,21 @@ class Base:
     private_services: float
     public_value_added: float
     consumer_goods: float
+    producer_goods: float
     wage_per_worker: float
     employment: dict
     dividends: float
+    payout: float
     goods_propensity: float
     services_propensity: float
-    dividend_rate: float
     tax_rate: float
-    purchases: float
+    public_goods: float
+    public_services: float
+    household_services: float
     investment: float
+    imported_capital_share: float
+    other_absorption: float
+    capital: float
     trucking: float
     load_per_trip: float
     exchange_rate: float
@@ -130,7 +136,15 @@ class Economy:
 
     # ---------------------------------------------------------------- base year
     def _derive_base(self, p: Params) -> Base:
-        e, x, pr = p.economy_1970, p.external, p.production
+        """The base year's daily flows, closed so that every sector's spending is someone's income.
+
+        Industry's output is consumer goods (to the shops) and producer goods: capital goods for
+        investment (the domestic part of it), goods bought by the state, and other uses (the
+        residual). Public purchases are part goods, part private services. Households spend their
+        whole income at day 0; dividends are the part of capitalists' operating profit that makes
+        that so, which fixes the payout ratio out of profits used afterwards.
+        """
+        e, x, pr, g = p.economy_1970, p.external, p.production, p.government
         gdp = e.gdp / 365.0
         industry, agriculture, copper = e.industry_share * gdp, e.agriculture_share * gdp, e.copper_share * gdp
         services = gdp - industry - agriculture - copper
@@ -147,14 +161,30 @@ class Economy:
         employment["services"] = employed - sum(employment.values())
         public_va = e.public_employment * w0
         private_services = max(services - public_va, 0.0)
-        consumer_goods = e.consumer_goods_share * industry + agriculture + x.food_imports_1970 / 365.0 * rate0
-        dividends = max(consumer_goods + private_services - wage_bill, 0.0)
+        food_imports = x.food_imports_1970 / 365.0 * rate0
+        consumer_goods = e.consumer_goods_share * industry + agriculture + food_imports
+        producer_goods = (1.0 - e.consumer_goods_share) * industry
+        purchases = max(e.public_spending_share * gdp - public_va, 0.0)
+        public_goods = min(g.goods_share_of_purchases * purchases, producer_goods)
+        public_services = min(purchases - public_goods, private_services)
+        household_services = private_services - public_services
+        capital = pr.capital_output_ratio * 365.0 * float(self.capacity.sum())
+        investment = (pr.depreciation + pr.investment_growth) / 365.0 * capital
+        capital_imports = x.capital_imports_1970 / 365.0 * rate0
+        imported_share = min(capital_imports / investment, 1.0) if investment > 0 else 0.0
+        domestic_investment = min((1.0 - imported_share) * investment, producer_goods - public_goods)
+        other_absorption = producer_goods - public_goods - domestic_investment
+        income_needed = consumer_goods + household_services
+        dividends = max(income_needed - wage_bill, 0.0)
+        exports_escudos = (x.copper_exports_1970 * x.copper_returned_value + x.other_exports_1970) / 365.0 * rate0
+        private_wages = wage_bill - public_va
+        taxes = e.tax_share * gdp
+        receipts = consumer_goods - food_imports + private_services + public_goods + exports_escudos
+        profit = receipts - private_wages - taxes - x.input_imports_1970 / 365.0 * rate0
         income = wage_bill + dividends
         money = e.money_to_gdp * e.gdp
         households_money = e.household_money_share * money
-        capitalists_money = money - households_money
         propensity = max(consumer_goods - p.households.balance_spending_rate * households_money, 0.0) / income
-        investment = (pr.depreciation + pr.investment_growth) / 365.0 * self.capacity.sum()
         trucking = consumer_goods + pr.trucked_input_share * industry
         private_agents, state_agents = self._truck_agents(p)
         load = trucking * p.transport.trip_days / ((1.0 - p.transport.fleet_headroom) * (private_agents + state_agents))
@@ -166,15 +196,21 @@ class Economy:
             private_services=private_services,
             public_value_added=public_va,
             consumer_goods=consumer_goods,
+            producer_goods=producer_goods,
             wage_per_worker=w0,
             employment=employment,
             dividends=dividends,
+            payout=min(dividends / profit, 1.0) if profit > 0 else 1.0,
             goods_propensity=propensity,
-            services_propensity=private_services / income,
-            dividend_rate=dividends / capitalists_money if capitalists_money > 0 else 0.0,
-            tax_rate=e.tax_share * gdp / (gdp - public_va),
-            purchases=max(e.public_spending_share * gdp - public_va, 0.0),
+            services_propensity=household_services / income,
+            tax_rate=taxes / (gdp - public_va),
+            public_goods=public_goods,
+            public_services=public_services,
+            household_services=household_services,
             investment=investment,
+            imported_capital_share=imported_share,
+            other_absorption=other_absorption,
+            capital=capital,
             trucking=trucking,
             load_per_trip=load,
             exchange_rate=rate0,
@@ -191,11 +227,18 @@ class Economy:
         b, e = self.base, p.economy_1970
         income = b.wage_per_worker * (1.0 - e.unemployment) * self.wage_weight + b.dividends * self.profit_weight
         share = income / income.sum()
+        state_share = (p.external.food_imports_1970 / 365.0 * b.exchange_rate) / b.consumer_goods
+        self.destination = share
         self.shelf = e.shop_stock_days * b.consumer_goods * share
+        self.shelf_target = self.shelf.copy()
+        self.shelf_state = state_share * self.shelf
         self.hoard = np.zeros(self.n_neigh)
         self.jap_stock = np.zeros(self.n_neigh)
+        self.jap_state = np.zeros(self.n_neigh)
         self.depot = e.factory_stock_days * b.consumer_goods
+        self.depot_state = state_share * self.depot
         self.in_transit = 0.0
+        self.in_transit_state = 0.0
         money = e.money_to_gdp * e.gdp
         households = e.household_money_share * money * share
         self.ledger = Ledger(
@@ -208,6 +251,7 @@ class Economy:
             goods_stock=self.goods_stock(),
             tolerance=p.accounting.tolerance,
         )
+        self.ledger.state_goods_start = self.state_goods_stock()
         # prices and policy
         self.price = 1.0
         self.black_price = 1.0
@@ -215,21 +259,34 @@ class Economy:
         self.wage_at_last_readjustment_cpi = 1.0 / (1.0 + p.government.inflation_at_start)
         self.exchange_rate = b.exchange_rate
         self.dollar_premium = 0.0
+        self.premium = 0.0
         self.expected_premium = 0.0
+        self.price_yesterday = 1.0
+        self.cpi_effective_smoothed = 1.0
+        self.official_inflation_trend = float(np.log1p(p.government.inflation_at_start)) / 365.0
+        self.effective_inflation_trend = self.official_inflation_trend
         self.expected_inflation = p.government.inflation_at_start
+        self.expected_decree = 0.0
+        self.review_catch_up = 0.0  # share of the cost gap the price policy in force closes at a review
+        self.farm_output_trend = b.agriculture  # a year's moving average of farm output
+        self.hold_gain = 0.0
         self.cpi_effective = 1.0
         self.stance = p.government.stance_before_conciliation
         self.copper_state = False
         self.rationing = False
         # signals between mechanisms
         self.demand_index = 1.0
-        self.import_ratio = 1.0
+        self.producer_index = 1.0
+        self.import_ratio = 1.0  # share of needed imported inputs bought
+        self.food_import_ratio = 1.0
+        self.capital_import_ratio = 1.0
         self.input_delivery_ratio = 1.0
         self.input_need = p.production.trucked_input_share * b.industry
         self.shortage = np.zeros(self.n_neigh)
         self.shop_closure = 0.0
         self.services_loss = 0.0
         self.divert = np.zeros(self.n_neigh)
+        self.release = p.hoarding.release_max
         self.direct_supply = np.zeros(self.n_neigh)
         self.jap = np.zeros(self.n_neigh, dtype=bool)
         self.cordon = np.zeros(p.popular_power.belts, dtype=bool)
@@ -237,22 +294,22 @@ class Economy:
         self.political_risk = 0.0
         self.recent_seizures = 0.0
         self.public_employment = p.economy_1970.public_employment
+        self.public_purchases_index = 1.0  # real public purchases relative to 1970
         self.labour_force = 1.0
         self.productivity = 1.0  # industrial output per worker relative to 1970, a month's average
-        self.premium = 0.0
         self.commerce_closure = 0.0
         self.farm_capacity = 1.0
         self.list_size_now = p.nationalisation.from_above.list_size
         self.lockout_day = np.zeros(self.n_firms, dtype=int)
         self.volunteer_agents = 0.0
         self.inputs_arrived = self.input_need
-        self.food_imported = p.external.food_imports_1970 / 365.0 * b.exchange_rate
+        self.capital_wanted = (b.investment, 0.0)  # private and APS investment wanted, E°m of 1970 a day
+        self.wage_income = self.wage_weight * b.wage_per_worker * (1.0 - e.unemployment)
+        self.profit = b.dividends / b.payout if b.payout > 0 else 0.0
         self.official_sales_value = b.consumer_goods
         self.industry_jobs_private = p.economy_1970.industry_employment
         self.industry_jobs_public = 0.0
-        self.income = (
-            b.wage_per_worker * (1.0 - e.unemployment) + 0.0
-        ) * self.wage_weight + b.dividends * self.profit_weight
+        self.income = b.wage_per_worker * (1.0 - e.unemployment) * self.wage_weight + b.dividends * self.profit_weight
         self.spending_income = self.income.copy()
         # the day's flows, for the recorder (yesterday's values stand in on day 0)
         self.flows: dict[str, float] = dict.fromkeys(FLOW_NAMES, 0.0)
@@ -264,6 +321,7 @@ class Economy:
             public_output=b.public_value_added,
             private_investment=b.investment,
             employment=1.0 - e.unemployment,
+            demand=b.consumer_goods,
         )
         self.cumulative = {"requisitioned": 0.0, "capital_flight_usd": 0.0}
 
@@ -277,12 +335,19 @@ class Economy:
         """Every stock of goods: depots, in transit, shelves, hoards and JAP stores (E°m of 1970)."""
         return self.depot + self.in_transit + self.shelf.sum() + self.hoard.sum() + self.jap_stock.sum()
 
+    def state_goods_stock(self) -> float:
+        """The part of those stocks the state owns: made by the APS or imported by the state (E°m of 1970)."""
+        return self.depot_state + self.in_transit_state + self.shelf_state.sum() + self.jap_state.sum()
+
     def trucks_real(self, agents: float) -> float:
         """Real trucks that a number of truck agents stands for."""
         return agents * self.trucks_per_agent
 
 
 FLOW_NAMES = (
+    "public_investment",
+    "producer_goods",
+    "state_goods_sold",
     "industrial_output",
     "agricultural_output",
     "copper_output",

@@ -52,7 +52,7 @@ def from_above(env, eco: Economy, p: Params, log: Recorder):
             quota = 0.0
         eco.owner[take] = APS
         price = eco.price * 365.0 * fa.compensation_years * float(eco.output0[take].sum())
-        eco.ledger.pay("treasury", "capitalists", price)
+        eco.ledger.pay("treasury", "capitalists", price, "firms")
         for firm in take:
             log.event(env.now, "nationalisation", f"firm {firm}", "taken into the APS from the list")
 

@@ -127,7 +127,18 @@ class Economy1970(Section):
 class Households(Section):
     """Households' spending, forced saving and the turn to the black market."""
 
-    balance_spending_rate: float = field("1/day", "share of money balances spent on goods each day", **SHARE)
+    balance_spending_rate: float = field(
+        "1/day", "share of money balances spent on goods each day at 1970's expected inflation", **SHARE
+    )
+    balance_spending_max: float = field(
+        "1/day", "highest share of balances spent a day, however high inflation is expected", **SHARE
+    )
+    cagan_semi_elasticity: float = field(
+        "per unit of expected annual inflation",
+        "Cagan semi-elasticity: log change of the balance spending rate per unit of expected inflation above 1970's",
+        ge=0.0,
+        le=10.0,
+    )
     black_market_share: float = field("share", "share of unmet spending that seeks the black market", **SHARE)
     working_class_share: float = field("share", "share of neighbourhoods that are working-class", **SHARE)
     upper_class_share: float = field("share", "share of neighbourhoods that are upper-class", **SHARE)
@@ -156,8 +167,24 @@ class Production(Switchable):
         "-", "beta: how fast private investment dies as risk rises", ge=0.0, le=20.0
     )
     capital_strike: bool = field("flag", "private investment responds to expropriation risk")
-    aps_investment_ratio: float = field(
-        "x depreciation", "APS investment from the budget, in units of depreciation", ge=0.0, le=5.0
+    aps_investment_rate: float = field(
+        "1/year of capital", "gross investment of APS firms, financed by the budget", ge=0.0, le=0.5
+    )
+    capital_output_ratio: float = field(
+        "years of capacity output", "capital per unit of yearly industrial capacity", gt=0.0, le=10.0
+    )
+    restocking: float = field(
+        "-", "extra orders per unit shortfall of the stock waiting at depots below its norm", ge=0.0, le=5.0
+    )
+    restocking_floor: float = field("share", "lowest consumer-goods orders when depots overflow", **SHARE)
+    productivity_days: float = field(
+        "days", "window of the labour productivity that cost reviews take", ge=1.0, le=365.0
+    )
+    profit_smoothing_days: float = field(
+        "days", "window over which owners judge the operating profit they pay out", ge=1.0, le=365.0
+    )
+    services_import_dependence: float = field(
+        "share", "how much of the imported-input shortfall services feel, relative to industry", **SHARE
     )
     aps_efficiency: float = field(
         "share", "output per unit of capacity in the APS relative to private firms", gt=0.0, le=1.5
@@ -198,11 +225,11 @@ class CapitalFlight(Switchable):
     official_channel_share: float = field(
         "share", "share of flight through over/under-invoicing, draining reserves", **SHARE
     )
-    dollar_premium_sensitivity: float = field(
-        "-",
-        "black-market dollar premium per unit of unofficial flight relative to private dollar holdings",
-        ge=0.0,
-        le=100.0,
+    premium_half: float = field(
+        "premium", "parallel-dollar premium at which half the unofficial flight turns to official channels", gt=0.0
+    )
+    dollar_offer_rate: float = field(
+        "1/day", "share of residents' dollars offered on the parallel market a day", gt=0.0, le=1.0
     )
     private_dollars_1970: float = field("US$m", "dollars held by residents in 1970", ge=0.0)
     private_dollar_inflow: float = field(
@@ -214,16 +241,26 @@ class Hoarding(Switchable):
     """Shopkeepers diverting deliveries from controlled shelves to a hoard sold on the black market."""
 
     propensity: float = field("share", "most of a delivery a shopkeeper will divert", **SHARE)
-    premium_threshold: float = field(
-        "premium", "expected premium at which half the propensity is used", ge=0.0, le=10.0
+    gain_threshold: float = field(
+        "share of the price", "gain of holding at which half the propensity is used", ge=0.0, le=10.0
     )
-    premium_steepness: float = field("1/premium", "steepness of the logistic response to the premium", ge=0.1, le=100.0)
+    gain_steepness: float = field("1/share", "steepness of the logistic response to the gain", ge=0.1, le=100.0)
     expectation_speed: float = field(
         "1/day", "speed at which the expected premium follows the observed one", gt=0.0, le=1.0
     )
-    release_rate: float = field("1/day", "share of the hoard offered on the black market each day", gt=0.0, le=1.0)
-    premium_cap: float = field("premium", "highest black-market premium over official prices", gt=0.0, le=50.0)
-    jap_damping: float = field("share", "how much less a shopkeeper diverts where a JAP inspects", **SHARE)
+    horizon_days: float = field("days", "how long a shopkeeper plans to hold a hoard", ge=1.0, le=365.0)
+    carrying_cost: float = field("1/year", "cost of holding goods (storage, spoilage, interest)", ge=0.0, le=5.0)
+    release_max: float = field("1/day", "share of the hoard offered a day when holding does not pay", gt=0.0, le=1.0)
+    release_min: float = field("1/day", "share of the hoard offered a day when holding pays", ge=0.0, le=1.0)
+    black_premium_scale: float = field(
+        "premium per unit shortage",
+        "highest premium buyers would pay, per unit of shortage, at 1970's liquidity",
+        ge=0.0,
+        le=100.0,
+    )
+    liquidity_elasticity: float = field(
+        "-", "elasticity of what buyers would pay to their money balances over income", ge=0.0, le=5.0
+    )
     commerce_strikes: list[Window] = field("dates", "shop closures by traders' strikes (source: ESW; Moulian)")
     commerce_strike_closure: float = field("share", "share of shops closed during a commerce strike", **SHARE)
 
@@ -387,8 +424,13 @@ class Stances(Section):
     demobilise: StanceEffects = field("-", "demobilising Popular Power")
 
 
-class Government(Switchable):
+class Government(Section):
     """Wage and price policy, the budget financed by money, and the stance toward Popular Power."""
+
+    price_controls: bool = field(
+        "flag", "official prices set by decree and review (false: free prices, moving daily with costs and demand)"
+    )
+    wage_policy: bool = field("flag", "wages readjusted by decree (false: wages move only by drift)")
 
     wage_readjustments: list[WageReadjustment] = field("-", "dated wage readjustments")
     inflation_at_start: float = field(
@@ -396,6 +438,27 @@ class Government(Switchable):
     )
     wage_drift: float = field(
         "1/year per militancy unit", "wage gains between readjustments won by strikes", ge=0.0, le=2.0
+    )
+    wage_indexation_drift: float = field(
+        "share of inflation", "share of current official inflation wages follow between readjustments", **SHARE
+    )
+    price_smoothing_days: float = field(
+        "days", "window over which the effective price level is averaged before expectations read it", ge=1.0, le=365.0
+    )
+    expectation_days: float = field(
+        "days", "window of adaptive inflation expectations (official and effective)", ge=1.0, le=720.0
+    )
+    productivity_floor: float = field(
+        "x 1970", "lowest labour productivity a cost review takes (a stoppage does not set costs)", gt=0.0, le=1.0
+    )
+    free_price_cost_speed: float = field(
+        "1/day", "without controls: share of the cost gap prices close a day", ge=0.0, le=1.0
+    )
+    free_price_demand_speed: float = field(
+        "1/day per shortage", "without controls: daily price rise per unit of shortage", ge=0.0, le=1.0
+    )
+    goods_share_of_purchases: float = field(
+        "share", "share of public purchases that are industrial goods (the rest private services)", **SHARE
     )
     price_review_days: float = field("days", "days between routine price reviews", ge=1.0, le=365.0)
     price_catch_up_freeze: float = field(
@@ -413,6 +476,9 @@ class Government(Switchable):
     price_decrees: list[PriceDecree] = field("-", "dated general price adjustments")
     labour_cost_share: float = field("share", "wages in unit cost", **SHARE)
     import_cost_share: float = field("share", "imported inputs in unit cost", **SHARE)
+    outside_quota_share: float = field(
+        "share", "share of imported inputs missing from the quota that firms buy with parallel dollars", **SHARE
+    )
     spending_growth: float = field("1/year", "real growth of public spending under the UP programme", ge=-0.5, le=1.0)
     public_employment_growth: float = field(
         "1/year", "growth of public employment (the employment programme)", ge=-0.5, le=1.0
@@ -478,7 +544,20 @@ class External(Switchable):
     drawdown_rate: float = field(
         "1/day", "share of reserves above the floor spendable on imports a day", ge=0.0, le=1.0
     )
-    reserve_floor: float = field("US$m", "reserves below which imports are cut to current receipts")
+    reserve_floor: float = field(
+        "US$m",
+        "lowest net reserves: below zero, the short-term credit, suppliers' credit and arrears the country can run up",
+        le=0.0,
+    )
+    short_term_interest: float = field("1/year", "interest on net reserves below zero", ge=0.0, le=1.0)
+    under_invoicing: float = field(
+        "share", "most of non-copper exports under-invoiced when the parallel premium is high", **SHARE
+    )
+    under_invoicing_half: float = field("premium", "parallel premium at which half that share is hidden", gt=0.0)
+    food_gap_floor: float = field("x 1970", "lowest domestic food gap that sets food imports", ge=0.0, le=1.0)
+    food_gap_days: float = field(
+        "days", "window over which farm output is averaged to judge the food gap (a harvest year)", ge=1.0, le=730.0
+    )
     food_import_elasticity: float = field("-", "elasticity of food imports to the domestic food gap", ge=0.0, le=5.0)
 
     @model_validator(mode="after")

@@ -102,11 +102,11 @@ def simulate(params: Params, seed: int) -> Run:
     if p.popular_power.enabled:
         start(popular_power.popular_power(env, eco, p, rng["popular_power"], log))
     start(government.budget(env, eco, p, rng["government"]))
-    if p.government.enabled:
-        start(government.wage_readjustments(env, eco, p, log))
-        start(government.price_reviews(env, eco, p, log))
-        start(government.stance(env, eco, p, log))
-        start(government.rationing(env, eco, p, log))
+    start(government.wage_readjustments(env, eco, p, log))
+    start(government.price_reviews(env, eco, p, log))
+    start(government.stance(env, eco, p, log))
+    start(government.rationing(env, eco, p, log))
+    start(production.distribute_profits(env, eco, p))
     start(markets.markets(env, eco, p, rng["markets"]))
     if p.capital_flight.enabled:
         start(capital_flight.capital_flight(env, eco, p, rng["capital_flight"]))
@@ -155,4 +155,4 @@ def _close_day(eco: Economy, day: int) -> None:
     ):
         if not math.isfinite(value) or value <= 0 and quantity not in ("dollar premium",):
             raise DegenerateEconomyError(day, date, mechanism, quantity, value)
-    eco.ledger.check(day, date, eco.goods_stock())
+    eco.ledger.check(day, date, eco.goods_stock(), eco.state_goods_stock())

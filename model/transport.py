@@ -56,17 +56,22 @@ def load_trucks(env: simpy.Environment, eco: Economy, fleet: Fleet, p: Params) -
         state_used = min(state_free, (shipped * need - private_used * load) / (load * t.coordination_loads_per_day))
     else:
         shipped, private_used, state_used = 1.0, 0.0, 0.0
+    state_goods = eco.depot_state * (goods * shipped / eco.depot) if eco.depot > 0 else 0.0
     eco.depot -= goods * shipped
+    eco.depot_state -= state_goods
     eco.in_transit += goods * shipped
+    eco.in_transit_state += state_goods
     eco.input_need = inputs
     eco.flows["shipments_queued"] = eco.depot
     if need * shipped > 0:
         # a hair under what is free, so that rounding never makes a shipment wait for a truck
         trucks = (private_used * (1 - 1e-9), state_used * (1 - 1e-9))
-        env.process(shipments(env, eco, fleet, p, goods * shipped, inputs * shipped, *trucks))
+        env.process(shipments(env, eco, fleet, p, (goods * shipped, state_goods), inputs * shipped, *trucks))
 
 
-def shipments(env, eco: Economy, fleet: Fleet, p: Params, goods: float, inputs: float, private: float, state: float):
+def shipments(
+    env, eco: Economy, fleet: Fleet, p: Params, goods: tuple[float, float], inputs: float, private: float, state: float
+):
     """SimPy process: the day's shipments hold their trucks for the trip, then deliver.
 
     One process carries a day's loads on every route: batching keeps the number of SimPy
@@ -82,17 +87,31 @@ def shipments(env, eco: Economy, fleet: Fleet, p: Params, goods: float, inputs: 
         fleet.private.put(private)
     if state > 0:
         fleet.state.put(state)
-    deliver(eco, fleet, goods)
+    deliver(eco, fleet, *goods)
     eco.inputs_arrived += inputs
-    eco.flows["deliveries"] += goods + inputs
+    eco.flows["deliveries"] += goods[0] + inputs
 
 
-def deliver(eco: Economy, fleet: Fleet, amount: float) -> None:
-    """Goods reach the shops: some through state distribution, some into the hoard, the rest on shelves."""
+def deliver(eco: Economy, fleet: Fleet, amount: float, state_amount: float) -> None:
+    """Goods reach the shops: some through state distribution, some into the hoard, the rest on shelves.
+
+    `state_amount` of `amount` belongs to the state (made by the APS or imported by the state).
+    Goods the shopkeeper diverts to the hoard are bought from their maker at the official price;
+    the hoard is the shopkeeper's.
+    """
+    state_share = state_amount / amount if amount > 0 else 0.0
     arriving = amount * fleet.destination
     direct = arriving * eco.direct_supply
     hoarded = (arriving - direct) * eco.divert
+    shelved = arriving - direct - hoarded
     eco.jap_stock += direct
+    eco.jap_state += state_share * direct
     eco.hoard += hoarded
-    eco.shelf += arriving - direct - hoarded
+    eco.shelf += shelved
+    eco.shelf_state += state_share * shelved
+    bought = state_share * float(hoarded.sum())
+    eco.ledger.pay("capitalists", "treasury", bought * eco.price, "goods")
+    eco.ledger.state_goods_flow("sold", bought)
+    eco.flows["state_goods_sold"] += bought
     eco.in_transit -= amount
+    eco.in_transit_state -= state_amount
