@@ -345,6 +345,7 @@ class Economy:
 
 
 FLOW_NAMES = (
+    "working_class_goods",
     "public_investment",
     "producer_goods",
     "state_goods_sold",

@@ -16,6 +16,7 @@ the black market otherwise. Commerce strikes close shops: the traders' strike of
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 
 from viachilena.model.calendar import day_of, ticks
 from viachilena.model.economy import Economy
@@ -47,7 +48,7 @@ def decide(eco: Economy, p: Params) -> None:
     gain = max(eco.expected_premium, rise) * (1.0 - requisition_risk(eco, p)) - h.carrying_cost * h.horizon_days / 365
     eco.hold_gain = float(gain.mean())
     eco.divert = h.propensity * diversion(gain, h.gain_threshold, h.gain_steepness)
-    hold = 1.0 / (1.0 + np.exp(-h.gain_steepness * (rise - eco.premium)))
+    hold = float(expit(h.gain_steepness * (rise - eco.premium)))
     eco.release = h.release_max * (1.0 - hold) + h.release_min * hold
 
 
@@ -71,6 +72,6 @@ def requisition_risk(eco: Economy, p: Params) -> np.ndarray:
 
 def diversion(gain: np.ndarray, threshold: float, steepness: float) -> np.ndarray:
     """Share of the most a shopkeeper will divert: a logistic in the gain of holding, zero at no gain."""
-    at_zero = 1.0 / (1.0 + np.exp(steepness * threshold))
-    curve = 1.0 / (1.0 + np.exp(-steepness * (np.asarray(gain) - threshold)))
+    at_zero = expit(-steepness * threshold)
+    curve = expit(steepness * (np.asarray(gain) - threshold))
     return np.maximum(0.0, curve - at_zero) / (1.0 - at_zero)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from viachilena.model.calendar import ticks
-from viachilena.model.economy import Economy
+from viachilena.model.economy import WORKING, Economy
 from viachilena.model.params import Params
 
 
@@ -37,7 +37,9 @@ def balance_spending_rate(eco: Economy, p: Params) -> float:
     """Share of money balances households spend a day: Cagan's form in expected effective inflation."""
     h = p.households
     surprise = eco.expected_inflation - p.government.inflation_at_start
-    return min(h.balance_spending_rate * float(np.exp(h.cagan_semi_elasticity * min(surprise, 50.0))), h.balance_spending_max)
+    return min(
+        h.balance_spending_rate * float(np.exp(h.cagan_semi_elasticity * min(surprise, 50.0))), h.balance_spending_max
+    )
 
 
 def goods(eco: Economy, p: Params) -> None:
@@ -68,6 +70,7 @@ def goods(eco: Economy, p: Params) -> None:
     sold_official, sold_black = float(got.sum()), float(bought.sum())
     led.goods_flow("consumed", sold_official + sold_black)
     eco.flows.update(
+        working_class_goods=float(got[eco.cls == WORKING].sum()),
         demand=total_wanted,
         unmet=float(unmet.sum()),
         official_sales=float(official.sum()),

@@ -124,7 +124,9 @@ def _invest(eco: Economy, p: Params, public: np.ndarray, wanted: np.ndarray, del
     if not pr.enabled:
         eco.flows["private_investment"] = b.investment
         return
-    realised = wanted * ((1.0 - b.imported_capital_share) * delivered + b.imported_capital_share * eco.capital_import_ratio)
+    realised = wanted * (
+        (1.0 - b.imported_capital_share) * delivered + b.imported_capital_share * eco.capital_import_ratio
+    )
     eco.capacity += realised / (pr.capital_output_ratio * 365.0) - pr.depreciation / 365.0 * eco.capacity
     eco.flows["private_investment"] = float(realised[~public].sum())
     eco.flows["public_investment"] = float(realised[public].sum())

@@ -48,6 +48,12 @@ METRIC_UNITS = {
     "black_market_share_1972": "share of goods, 1972 mean",
     "gdp_change_to_end": "share, last 30 days vs same days a year before",
     "seizures": "count of seizures (real firms)",
+    "imports_usd_1971": "US$m, calendar year",
+    "imports_usd_1972": "US$m, calendar year",
+    "velocity_1972": "nominal GDP a year over money, 1972 mean",
+    "velocity_1973": "nominal GDP a year over money, 1973 mean to the end of the run",
+    "private_investment_share_1972": "share of GDP, 1972",
+    "shortage_mean_1972": "share of goods wanted at official prices, 1972 mean",
 }
 SUMMARY_METRICS = tuple(METRIC_UNITS)
 OCTOBER_STRIKE = ("1972-10-09", "1972-11-05")
@@ -69,6 +75,11 @@ def _on(series: pd.Series, date: str) -> float:
 def _deficit_share(s: pd.DataFrame, year: int) -> float:
     rows = s.loc[f"{year}-01-01" : f"{year}-12-31"]
     return float(rows["fiscal_deficit"].sum() / rows["nominal_gdp"].sum()) if len(rows) else np.nan
+
+
+def _year_sum(series: pd.Series, year: int) -> float:
+    values = series.loc[f"{year}-01-01" : f"{year}-12-31"]
+    return float(values.sum()) if len(values) >= 365 else np.nan
 
 
 def _window(series: pd.Series, window: tuple[str, str], how: str) -> float:
@@ -119,5 +130,11 @@ def summarise(series: pd.DataFrame, events: pd.DataFrame, scale: float) -> dict[
         "black_market_share_1972": _window(s["black_market_share"], ("1972-01-01", "1972-12-31"), "mean"),
         "gdp_change_to_end": float(recent / earlier - 1.0) if s.index[0] <= a_year_before else np.nan,
         "seizures": float((events["kind"] == "seizure").sum()) / scale,
+        "imports_usd_1971": _year_sum(s["imports_usd"], 1971),
+        "imports_usd_1972": _year_sum(s["imports_usd"], 1972),
+        "velocity_1972": _window(s["velocity"], ("1972-01-01", "1972-12-31"), "mean"),
+        "velocity_1973": _window(s["velocity"], ("1973-01-01", "1973-12-31"), "mean"),
+        "private_investment_share_1972": _year_sum(s["private_investment"], 1972) / _year_sum(s["gdp"], 1972),
+        "shortage_mean_1972": _window(s["shortage_rate"], ("1972-01-01", "1972-12-31"), "mean"),
     }
     return metrics
