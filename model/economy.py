@@ -275,7 +275,8 @@ class Economy:
         self.copper_state = False
         self.rationing = False
         # signals between mechanisms
-        self.demand_index = 1.0
+        self.demand_index = 1.0  # real goods households want at official prices, relative to 1970
+        self.income_demand_index = 1.0  # the part of that their incomes alone would buy
         self.producer_index = 1.0
         self.import_ratio = 1.0  # share of needed imported inputs bought
         self.food_import_ratio = 1.0

@@ -86,10 +86,14 @@ def credit(eco: Economy, p: Params, day: int) -> None:
 
 
 def imports(eco: Economy, p: Params) -> None:
-    """Imports of food, industrial inputs and capital goods, rationed in that order as dollars run out."""
+    """Imports of food, industrial inputs and capital goods, rationed in that order as dollars run out.
+
+    Food imports fill the gap between the food households' incomes would buy and what the farms
+    grow over a harvest year; inputs follow industrial output; capital goods, investment.
+    """
     x, b = p.external, eco.base
     eco.farm_output_trend += (eco.flows["agricultural_output"] - eco.farm_output_trend) / x.food_gap_days
-    food_gap = eco.demand_index * b.agriculture / max(eco.farm_output_trend, 1e-9 * b.agriculture)
+    food_gap = eco.income_demand_index * b.agriculture / max(eco.farm_output_trend, 1e-9 * b.agriculture)
     food = x.food_imports_1970 / 365.0 * max(food_gap, x.food_gap_floor) ** x.food_import_elasticity
     inputs = x.input_imports_1970 / 365.0 * eco.flows["industrial_output"] / b.industry
     private_capital, aps_capital = (b.imported_capital_share * w / b.exchange_rate for w in eco.capital_wanted)

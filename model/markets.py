@@ -83,6 +83,8 @@ def goods(eco: Economy, p: Params) -> None:
     eco.cpi_effective = (price * sold_official + black_price * sold_black) / sold if sold > 0 else price
     real_demand = total_wanted / eco.base.consumer_goods
     eco.demand_index += p.production.demand_smoothing * (real_demand - eco.demand_index)
+    from_income = eco.base.goods_propensity * float(eco.spending_income.sum()) / price / eco.base.consumer_goods
+    eco.income_demand_index += p.production.demand_smoothing * (from_income - eco.income_demand_index)
 
 
 def _sell(quantity: np.ndarray, stock: np.ndarray, owned_by_state: np.ndarray) -> np.ndarray:
