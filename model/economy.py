@@ -272,6 +272,7 @@ class Economy:
         self.private_agents, self.state_agents = private, state
         self.trucks_per_agent = p.transport.freight_vehicles * p.transport.private_share / private
         self.struck_agents = 0.0
+        self.strikes_running = 0  # owners' strikes under way: the state coordinates its trucks
 
     def goods_stock(self) -> float:
         """Every stock of goods: depots, in transit, shelves, hoards and JAP stores (E°m of 1970)."""
@@ -300,4 +301,5 @@ FLOW_NAMES = (
     "unmet",
     "employment",
     "aps_output",
+    "fleet_utilisation",
 )

@@ -52,6 +52,7 @@ SERIES_UNITS = {
     "trucks_available": "trucks on the road or free",
     "shipments_queued": "E°m of 1970 waiting at depots",
     "deliveries": "E°m of 1970 a day delivered (goods and inputs)",
+    "fleet_utilisation": "share of the free trucks' capacity loaded today",
 }
 SERIES_COLUMNS = tuple(SERIES_UNITS)
 
@@ -133,6 +134,7 @@ class Recorder:
             eco.trucks_real(eco.private_agents + eco.state_agents - eco.struck_agents + eco.volunteer_agents),
             f["shipments_queued"],
             f["deliveries"],
+            f["fleet_utilisation"],
         ]
 
     def series(self) -> pd.DataFrame:

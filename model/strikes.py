@@ -29,6 +29,7 @@ def trucker_strike(
     if first >= eco.n_days:
         return
     yield on(env, first, "strike")
+    eco.strikes_running += 1
     locked = (eco.owner == PRIVATE) & (rng.random(eco.n_firms) < s.lockout_share) & ~eco.locked_out
     eco.locked_out |= locked
     eco.lockout_day[locked] = first
@@ -67,8 +68,12 @@ def trucker_strike(
     eco.shop_closure -= s.shop_closure
     eco.services_loss -= s.professional_strike_loss
     eco.struck_agents = eco.volunteer_agents = 0.0
-    yield fleet.state.get(requisitioned + volunteers)
-    yield fleet.private.put(withdrawn)
+    eco.strikes_running -= 1
+    # SimPy refuses a get or put of nothing: a strike that withdrew no trucks returns none
+    if requisitioned + volunteers > 0:
+        yield fleet.state.get(requisitioned + volunteers)
+    if withdrawn > 0:
+        yield fleet.private.put(withdrawn)
 
 
 def _volunteer_agents(eco: Economy, p: Params) -> float:
