@@ -241,7 +241,6 @@ class Economy:
         self.productivity = 1.0  # industrial output per worker relative to 1970, a month's average
         self.premium = 0.0
         self.commerce_closure = 0.0
-        self.farm_capacity = 1.0
         self.list_size_now = p.nationalisation.from_above.list_size
         self.lockout_day = np.zeros(self.n_firms, dtype=int)
         self.volunteer_agents = 0.0
@@ -265,7 +264,7 @@ class Economy:
             private_investment=b.investment,
             employment=1.0 - e.unemployment,
         )
-        self.cumulative = {"requisitioned": 0.0, "capital_flight_usd": 0.0}
+        self.cumulative = {"requisitioned": 0.0, "capital_flight_usd": 0.0, "land_seizures": 0.0}
 
     def _make_trucks(self, p: Params) -> None:
         private, state = self._truck_agents(p)
@@ -302,4 +301,7 @@ FLOW_NAMES = (
     "employment",
     "aps_output",
     "fleet_utilisation",
+    "marketed_food",
+    "land_reformed",
+    "land_held",
 )

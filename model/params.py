@@ -145,7 +145,7 @@ class Households(Section):
 
 
 class Production(Switchable):
-    """Industry, agriculture, copper and services; capacity and investment."""
+    """Industry, copper and services; capacity and investment."""
 
     max_utilisation: float = field("share", "highest sustainable capacity utilisation", gt=0.0, le=1.0)
     demand_elasticity: float = field("-", "elasticity of utilisation to real demand", ge=0.0, le=3.0)
@@ -170,19 +170,88 @@ class Production(Switchable):
     trucked_input_share: float = field("share", "share of industrial inputs that must arrive by truck", **SHARE)
     employment_elasticity: float = field("-", "elasticity of private employment to output", ge=0.0, le=1.5)
     aps_hiring: float = field("share", "extra employment the APS takes on over its capacity norm", ge=0.0, le=1.0)
-    agriculture_seasonality: float = field("share", "amplitude of the seasonal cycle in farm output", **SHARE)
-    agriculture_reform_growth: float = field(
-        "1/year", "farm capacity growth from reform credit and land redistribution", ge=-0.2, le=0.3
-    )
-    land_seizure_disruption: float = field(
-        "share per militancy unit", "farm output lost per unit of rural militancy", ge=0.0, le=1.0
-    )
     copper_post_nationalisation_productivity: float = field(
         "share", "copper output after nationalisation relative to before (technicians leaving)", gt=0.0, le=1.5
     )
     el_teniente_strike: Window = field("dates", "El Teniente strike (source: UCH)")
     el_teniente_output_loss: float = field("share", "copper output lost while El Teniente is on strike", **SHARE)
     services_headroom: float = field("x 1970", "services output cap relative to 1970", ge=1.0, le=3.0)
+
+
+class LandReform(Switchable):
+    """The expropriation of large estates at a dated pace, and the reform's credit."""
+
+    window: Window = field("dates", "the period over which estates are expropriated at an even pace")
+    reformed_1970: float = field("share of farmland", "land in the reformed sector on day 0 (Frei's reform)", **SHARE)
+    reformed_target: float = field("share of farmland", "land in the reformed sector at the window's end", **SHARE)
+    transition_days: float = field(
+        "days", "mean time newly expropriated land takes to produce normally", gt=0.0, le=2000.0
+    )
+    transition_loss: float = field("share", "output lost on land still in transition", **SHARE)
+    credit_growth: float = field("1/year", "farm capacity growth while the reform's credit flows", ge=-0.2, le=0.5)
+    credit_end: Date = field("date", "last day of the reform's expansionary credit")
+
+    @model_validator(mode="after")
+    def _target(self) -> LandReform:
+        if self.reformed_target < self.reformed_1970:
+            raise ValueError("reformed_target must be at least reformed_1970")
+        return self
+
+
+class Tomas(Switchable):
+    """Rural land seizures (tomas): their own waves, driven by the reform's pace and political events."""
+
+    base_rate: float = field(
+        "tomas/day", "seizures a day with no reform under way and no mobilisation", ge=0.0, le=50.0
+    )
+    pace_weight: float = field(
+        "x per (share/year)", "extra seizure rate per unit of the reform's yearly pace", ge=0.0, le=100.0
+    )
+    event_push: float = field(
+        "x per militancy jump",
+        "rural mobilisation gained per unit of a political event's militancy jump",
+        ge=0.0,
+        le=20.0,
+    )
+    mobilisation_decay: float = field("1/day", "daily decay of rural mobilisation", ge=0.0, le=1.0)
+    duration_days: float = field("days", "days a toma holds its farm", ge=1.0, le=365.0)
+    land_per_toma: float = field("share of farmland", "land one toma holds", ge=0.0, le=0.1)
+    output_loss: float = field("share", "output lost on land a toma holds", **SHARE)
+
+
+class Agriculture(Switchable):
+    """Farm output: seasons, land reform, tomas, food price controls and the harvest draw."""
+
+    seasonality: float = field("share", "amplitude of the seasonal cycle in farm output", **SHARE)
+    harvest_peak_day: int = field("day of year", "day of the year of the seasonal peak of farm output", ge=0, le=364)
+    season_start_month: int = field("month", "month whose first day starts the agricultural year (sowing)", ge=1, le=12)
+    price_memory_days: float = field("days", "days of real farm prices farmers weigh before sowing", ge=1.0, le=365.0)
+    supply_elasticity: float = field("-", "elasticity of the area sown to the real farm price", ge=0.0, le=3.0)
+    yield_sd: float = field("log points", "standard deviation of a season's yield (the weather)", ge=0.0, le=1.0)
+    imported_input_share: float = field("share", "imported inputs in farm output", **SHARE)
+    controlled_prices: bool = field(
+        "flag", "farmers sell at controlled official prices (false: at prices that cover costs)"
+    )
+    labour_cost_share: float = field("share", "wages in farm costs", **SHARE)
+    import_cost_share: float = field("share", "imported inputs, at the official exchange rate, in farm costs", **SHARE)
+    diversion_sensitivity: float = field(
+        "share per price gap", "share of the crop diverted per unit of official price below cost", ge=0.0, le=10.0
+    )
+    decapitalisation: float = field(
+        "1/year per price gap", "farm capital run down a year per unit of official price below cost", ge=0.0, le=10.0
+    )
+    most_diverted: float = field("share", "largest share of the crop diverted from official channels", **SHARE)
+    black_market_share: float = field(
+        "share", "share of the diverted crop sold on the black market (the rest eaten on the farm)", **SHARE
+    )
+    reform: LandReform = field("-", "land reform")
+    tomas: Tomas = field("-", "rural land seizures")
+
+    @model_validator(mode="after")
+    def _costs(self) -> Agriculture:
+        if self.labour_cost_share + self.import_cost_share > 1.0:
+            raise ValueError("labour_cost_share + import_cost_share must be at most 1")
+        return self
 
 
 class CapitalFlight(Switchable):
@@ -520,6 +589,7 @@ class Params(Section):
     economy_1970: Economy1970 = field("-", "the base year")
     households: Households = field("-", "households")
     production: Production = field("-", "production")
+    agriculture: Agriculture = field("-", "agriculture")
     capital_flight: CapitalFlight = field("-", "capital flight")
     hoarding: Hoarding = field("-", "hoarding and commerce strikes")
     transport: Transport = field("-", "trucks")

@@ -53,6 +53,10 @@ SERIES_UNITS = {
     "shipments_queued": "E°m of 1970 waiting at depots",
     "deliveries": "E°m of 1970 a day delivered (goods and inputs)",
     "fleet_utilisation": "share of the free trucks' capacity loaded today",
+    "marketed_food": "E°m of 1970 a day of farm output sent to the depots",
+    "land_reformed": "share of farmland in the reformed sector",
+    "land_held": "share of farmland held by rural land seizures (tomas)",
+    "land_seizures": "rural land seizures (tomas), cumulative",
 }
 SERIES_COLUMNS = tuple(SERIES_UNITS)
 
@@ -135,6 +139,10 @@ class Recorder:
             f["shipments_queued"],
             f["deliveries"],
             f["fleet_utilisation"],
+            f["marketed_food"],
+            f["land_reformed"],
+            f["land_held"],
+            eco.cumulative["land_seizures"],
         ]
 
     def series(self) -> pd.DataFrame:

@@ -18,6 +18,7 @@ import pandas as pd
 import simpy
 
 from viachilena.model import (
+    agriculture,
     capital_flight,
     external,
     government,
@@ -50,6 +51,7 @@ STREAMS = (
     "capital_flight",
     "nationalisation",
     "government",
+    "agriculture",
 )
 
 
@@ -87,6 +89,7 @@ def simulate(params: Params, seed: int) -> Run:
     rng = streams(seed)
     p = params
     eco = Economy(p, rng["setup"])
+    eco.farms = agriculture.Farms(eco, p, rng["agriculture"])
     env = CountingEnvironment()
     log = record.Recorder(eco)
     fleet = transport.Fleet(env, eco)
