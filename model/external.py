@@ -6,7 +6,7 @@ United States cut short-term credit lines (the "invisible blockade"), and Chile 
 moratorium on debt service in November 1971. Imports of food and inputs (UCH Table 2: imports
 rose from US$1,020m in 1970 to 1,287m in 1972 while exports fell) are cut to what reserves and
 credit allow; the import ratio then limits industrial inputs (production) and the food arriving
-in the shops.
+in the shops. Tourism and remittances bring residents dollars outside official channels.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ def external_sector(env, eco: Economy, p: Params, rng: np.random.Generator):
         eco.exchange_rate = exchange_rate_on(p, day)
         exports(eco, p, prices[min(day, len(prices) - 1)])
         credit(eco, p, day)
+        if p.external.private_inflow.enabled:
+            eco.ledger.move_dollars("rest_of_world", "private_dollars", p.external.private_inflow.usd_per_year / 365.0)
         imports(eco, p)
 
 

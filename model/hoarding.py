@@ -4,14 +4,14 @@ With official prices frozen below costs and a monetary overhang growing, shops a
 held goods back and sold them on the black market (CIA ER IM 72-175; UCH; the source article's
 "shopkeeper hoarding"). The share of each delivery diverted to the hoard rises with the expected
 black-market premium, logistic in form and zero when there is no premium, and is damped where a
-JAP inspects. Commerce strikes close shops: the traders' strike of 21 August 1972 (ESW).
+JAP inspects. (The traders' strikes that closed shops are in :mod:`model.strikes`.)
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from viachilena.model.calendar import day_of, ticks
+from viachilena.model.calendar import ticks
 from viachilena.model.economy import Economy
 from viachilena.model.params import Params
 
@@ -19,12 +19,8 @@ from viachilena.model.params import Params
 def hoarding(env, eco: Economy, p: Params, rng: np.random.Generator):
     """SimPy process: each day shopkeepers revise their expectations and how much they hold back."""
     h = p.hoarding
-    closed_days = [(day_of(w.start, p.run.start), day_of(w.end, p.run.start)) for w in h.commerce_strikes]
     for tick in ticks(env, "hoarding"):
         yield tick
-        day = int(env.now)
-        striking = any(a <= day <= b for a, b in closed_days)
-        eco.commerce_closure = h.commerce_strike_closure if striking and h.enabled else 0.0
         if h.enabled:
             eco.expected_premium += h.expectation_speed * (eco.premium - eco.expected_premium)
             eco.divert = diversion(eco.expected_premium, h.propensity, h.premium_threshold, h.premium_steepness)

@@ -274,9 +274,6 @@ class CapitalFlight(Switchable):
         le=100.0,
     )
     private_dollars_1970: float = field("US$m", "dollars held by residents in 1970", ge=0.0)
-    private_dollar_inflow: float = field(
-        "US$m/year", "dollars reaching residents outside official channels (tourism, remittances)", ge=0.0
-    )
 
 
 class Hoarding(Switchable):
@@ -293,8 +290,13 @@ class Hoarding(Switchable):
     release_rate: float = field("1/day", "share of the hoard offered on the black market each day", gt=0.0, le=1.0)
     premium_cap: float = field("premium", "highest black-market premium over official prices", gt=0.0, le=50.0)
     jap_damping: float = field("share", "how much less a shopkeeper diverts where a JAP inspects", **SHARE)
-    commerce_strikes: list[Window] = field("dates", "shop closures by traders' strikes (source: ESW; Moulian)")
-    commerce_strike_closure: float = field("share", "share of shops closed during a commerce strike", **SHARE)
+
+
+class CommerceStrikes(Switchable):
+    """Traders' strikes on their own: shops closed for their days."""
+
+    windows: list[Window] = field("dates", "shop closures by traders' strikes (source: ESW; Moulian)")
+    closure: float = field("share", "share of shops closed during a commerce strike", **SHARE)
 
 
 class Transport(Switchable):
@@ -357,7 +359,7 @@ class PopularPower(Switchable):
     volunteer_trucks: float = field("trucks per cordón", "factory vehicles a cordón puts on the road", ge=0.0)
 
 
-class FromAbove(Section):
+class FromAbove(Switchable):
     """The government's list of firms for the social property area."""
 
     start: Date = field("date", "first purchases from the list (bank shares and the first industrial firms)")
@@ -402,9 +404,10 @@ class FromBelow(Section):
     )
 
 
-class Nationalisation(Switchable):
-    """Nationalisation from above and from the shop floor."""
+class Nationalisation(Section):
+    """Nationalisation of copper, from above and from the shop floor: each with its own switch."""
 
+    copper_enabled: bool = field("flag", "copper's nationalisation (false: the mines stay foreign-owned)")
     copper: Date = field("date", "copper nationalised by constitutional reform (source: most sources; LOC says 11 Jun)")
     from_above: FromAbove = field("-", "the government's list")
     from_below: FromBelow = field("-", "seizures from the shop floor")
@@ -518,6 +521,12 @@ class ExchangeRate(Section):
     escudos_per_dollar: float = field("E°/US$", "official rate", gt=0.0)
 
 
+class PrivateInflow(Switchable):
+    """Dollars reaching residents outside official channels."""
+
+    usd_per_year: float = field("US$m/year", "tourism and remittances reaching residents", ge=0.0)
+
+
 class External(Switchable):
     """Copper exports, the credit blockade and reserves limiting imports."""
 
@@ -549,6 +558,7 @@ class External(Switchable):
     )
     reserve_floor: float = field("US$m", "reserves below which imports are cut to current receipts")
     food_import_elasticity: float = field("-", "elasticity of food imports to the domestic food gap", ge=0.0, le=5.0)
+    private_inflow: PrivateInflow = field("-", "tourism and remittances")
 
     @model_validator(mode="after")
     def _paths(self) -> External:
@@ -591,7 +601,8 @@ class Params(Section):
     production: Production = field("-", "production")
     agriculture: Agriculture = field("-", "agriculture")
     capital_flight: CapitalFlight = field("-", "capital flight")
-    hoarding: Hoarding = field("-", "hoarding and commerce strikes")
+    hoarding: Hoarding = field("-", "hoarding")
+    commerce_strikes: CommerceStrikes = field("-", "traders' strikes")
     transport: Transport = field("-", "trucks")
     october_strike: TruckerStrike = field("-", "the October 1972 strike (source: QP; ESW)")
     july_1973_strike: TruckerStrike = field("-", "the July 1973 strike (source: T73)")
