@@ -76,6 +76,9 @@ class RunSection(Section):
     neighbourhoods: int = field("count", "neighbourhoods (each with its shops) at scale 1", ge=10, le=2000)
     large_firms: int = field("count", "largest industrial firms modelled one by one at scale 1", ge=50, le=5000)
     small_firm_groups: int = field("count", "weighted groups standing for the long tail of small firms", ge=1, le=1000)
+    structure_seed: int = field(
+        "seed", "seed of the economy's structure (firm and neighbourhood attributes), fixed across replications", ge=0
+    )
 
     @model_validator(mode="after")
     def _period(self) -> RunSection:
@@ -162,7 +165,10 @@ class Production(Switchable):
     aps_efficiency: float = field(
         "share", "output per unit of capacity in the APS relative to private firms", gt=0.0, le=1.5
     )
-    firm_size_tail: float = field("-", "Pareto tail index of large firms' capacities", ge=0.5, le=5.0)
+    top_firms: int = field("firms", "the largest firms whose output share sets industry's concentration", ge=1, le=5000)
+    top_firms_output_share: float = field(
+        "share", "share of industrial output the largest top_firms make (sets the size distribution)", **SHARE
+    )
     large_firms_output_share: float = field(
         "share", "industrial output made by the large firms modelled one by one", **SHARE
     )
