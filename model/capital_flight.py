@@ -22,10 +22,8 @@ from viachilena.model.params import Params
 
 def capital_flight(env, eco: Economy, p: Params, rng: np.random.Generator):
     """SimPy process: each day a share of capitalists' liquid wealth leaves the country."""
-    c = p.capital_flight
     for tick in ticks(env, "capital_flight"):
         yield tick
-        eco.ledger.move_dollars("rest_of_world", "private_dollars", c.private_dollar_inflow / 365.0)
         flee(eco, p)
 
 

@@ -6,7 +6,8 @@ flows of November 1970 are computed so that households' spending, wages and dist
 are consistent at day 0 (the steady-state starting point of stock-flow-consistent models,
 Godley and Lavoie 2007, ch. 3). Agents are sampled at ``run.scale``: firm capacities, truck
 agents and neighbourhoods are normalised so that the totals are those of the real economy and
-only the noise changes with the scale.
+only the noise changes with the scale. The firms and neighbourhoods come from
+:mod:`model.structure`, drawn from the experiment's structural seed, not the run's.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from viachilena.model import structure
 from viachilena.model.calendar import day_of
 from viachilena.model.errors import DegenerateEconomyError
 from viachilena.model.ledger import Ledger
 from viachilena.model.params import Params
 
-WORKING, MIDDLE, UPPER = 0, 1, 2
 PRIVATE, INTERVENED, APS = 0, 1, 2
 
 
@@ -72,8 +73,7 @@ class Economy:
         self.start = p.run.start
         self.n_days = day_of(p.run.end, p.run.start) + 1
         self.scale = p.run.scale
-        self._make_firms(p, rng)
-        self._make_neighbourhoods(p, rng)
+        self._make_agents(p, rng)
         self.base = self._derive_base(p)
         self._make_stocks(p)
         self._make_trucks(p)
@@ -93,26 +93,17 @@ class Economy:
                 raise DegenerateEconomyError(0, self.start.isoformat(), mechanism, quantity, value)
 
     # ---------------------------------------------------------------- agents
-    def _make_firms(self, p: Params, rng: np.random.Generator) -> None:
-        e, pr = p.economy_1970, p.production
-        n_large = max(1, round(p.run.large_firms * self.scale))
-        n_small = max(1, round(p.run.small_firm_groups * self.scale))
-        sizes = np.sort(rng.pareto(pr.firm_size_tail, n_large) + 1.0)[::-1]
-        capacity_total = e.industry_share * e.gdp / 365.0 / e.utilisation
-        large = sizes / sizes.sum() * pr.large_firms_output_share * capacity_total
-        small = np.full(n_small, (1.0 - pr.large_firms_output_share) * capacity_total / n_small)
-        self.n_large, self.n_firms = n_large, n_large + n_small
-        self.capacity = np.concatenate([large, small])
+    def _make_agents(self, p: Params, rng: np.random.Generator) -> None:
+        """Firms and neighbourhoods from the experiment's structure; workers' militancy from the run's seed."""
+        e, st = p.economy_1970, structure.build(p)
+        self.n_large, self.n_firms = st.n_large, len(st.capacity)
+        self.capacity = st.capacity.copy()
         self.capacity0 = self.capacity.copy()
-        self.is_large = np.arange(self.n_firms) < n_large
+        self.is_large = np.arange(self.n_firms) < self.n_large
         self.rank = np.where(self.is_large, np.arange(self.n_firms), self.n_firms)
         self.owner = np.zeros(self.n_firms, dtype=np.int8)
-        self.belt = np.where(self.is_large, rng.integers(0, p.popular_power.belts, self.n_firms), -1)
+        self.belt, self.organisation, self.imported_share = st.belt, st.organisation, st.imported_share
         self.militancy = np.where(self.is_large, rng.gamma(2.0, 0.25, self.n_firms), 0.0)
-        # how strongly each workforce is organised (unions, parties): it scales their response to events
-        self.organisation = np.where(self.is_large, rng.gamma(2.0, 0.5, self.n_firms), 0.0)
-        mean_import = pr.imported_input_share
-        self.imported_share = rng.beta(4.0 * mean_import + 1e-9, 4.0 * (1 - mean_import) + 1e-9, self.n_firms)
         self.locked_out = np.zeros(self.n_firms, dtype=bool)
         self.seized = np.zeros(self.n_firms, dtype=bool)
         self.reopened = np.zeros(self.n_firms, dtype=bool)
@@ -121,18 +112,8 @@ class Economy:
         total = self.capacity0.sum()
         self.jobs_1970 = e.industry_employment * self.capacity0 / total if total > 0 else np.zeros(self.n_firms)
         self.real_firms_per_agent = 1.0 / self.scale
-
-    def _make_neighbourhoods(self, p: Params, rng: np.random.Generator) -> None:
-        h = p.households
-        n = max(1, round(p.run.neighbourhoods * self.scale))
-        n_working, n_upper = round(n * h.working_class_share), round(n * h.upper_class_share)
-        cls = np.array([WORKING] * n_working + [UPPER] * n_upper + [MIDDLE] * (n - n_working - n_upper))
-        self.cls = rng.permutation(cls)
-        self.n_neigh = n
-        wage_w = np.choose(self.cls, [1.0, h.middle_wage_weight, h.upper_wage_weight])
-        profit_w = np.choose(self.cls, [0.0, h.middle_profit_weight, 1.0])
-        self.wage_weight = wage_w / wage_w.sum()
-        self.profit_weight = profit_w / profit_w.sum() if profit_w.sum() > 0 else np.full(n, 1.0 / n)
+        self.cls, self.n_neigh = st.cls, len(st.cls)
+        self.wage_weight, self.profit_weight = st.wage_weight, st.profit_weight
 
     # ---------------------------------------------------------------- base year
     def _derive_base(self, p: Params) -> Base:
@@ -299,7 +280,6 @@ class Economy:
         self.labour_force = 1.0
         self.productivity = 1.0  # industrial output per worker relative to 1970, a month's average
         self.commerce_closure = 0.0
-        self.farm_capacity = 1.0
         self.list_size_now = p.nationalisation.from_above.list_size
         self.lockout_day = np.zeros(self.n_firms, dtype=int)
         self.volunteer_agents = 0.0
@@ -324,13 +304,14 @@ class Economy:
             employment=1.0 - e.unemployment,
             demand=b.consumer_goods,
         )
-        self.cumulative = {"requisitioned": 0.0, "capital_flight_usd": 0.0}
+        self.cumulative = {"requisitioned": 0.0, "capital_flight_usd": 0.0, "land_seizures": 0.0}
 
     def _make_trucks(self, p: Params) -> None:
         private, state = self._truck_agents(p)
         self.private_agents, self.state_agents = private, state
         self.trucks_per_agent = p.transport.freight_vehicles * p.transport.private_share / private
         self.struck_agents = 0.0
+        self.strikes_running = 0  # owners' strikes under way: the state coordinates its trucks
 
     def goods_stock(self) -> float:
         """Every stock of goods: depots, in transit, shelves, hoards and JAP stores (E°m of 1970)."""
@@ -367,4 +348,8 @@ FLOW_NAMES = (
     "unmet",
     "employment",
     "aps_output",
+    "fleet_utilisation",
+    "marketed_food",
+    "land_reformed",
+    "land_held",
 )

@@ -8,7 +8,8 @@ moratorium on debt service in November 1971. Imports (UCH Table 2: US$1,020m in 
 red, through short-term credit, suppliers' credit and arrears, at a cost; as the dollars ran out
 they were rationed by priority: food first, then industrial inputs, then capital goods. Each
 import is paid in escudos by whoever imports it: the state for food (its agencies imported it)
-and for the APS's inputs and capital goods, capitalists for theirs.
+and for the APS's inputs and capital goods, capitalists for theirs. Tourism and remittances
+bring residents dollars outside official channels.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ def external_sector(env, eco: Economy, p: Params, rng: np.random.Generator):
         eco.exchange_rate = exchange_rate_on(p, day)
         exports(eco, p, prices[min(day, len(prices) - 1)])
         credit(eco, p, day)
+        if p.external.private_inflow.enabled:
+            eco.ledger.move_dollars("rest_of_world", "private_dollars", p.external.private_inflow.usd_per_year / 365.0)
         imports(eco, p)
 
 

@@ -5,12 +5,12 @@ held goods back and sold them on the black market or later at a higher official 
 72-175; UCH; the source article's "shopkeeper hoarding"). Each day a shopkeeper weighs the gain
 of holding a unit over a horizon, the larger of the expected black-market premium and the
 expected rise of the official price (expected inflation, and the decree that an open gap between
-costs and official prices announces), against the chance that a JAP inspection finds the hoard
-and requisitions it at the official price. The share of each delivery diverted to the hoard
-rises with that gain, logistic in form and zero when holding does not pay; the hoard is held
-while the official price is expected to rise faster than the premium pays today, and offered on
-the black market otherwise. Commerce strikes close shops: the traders' strike of 21 August 1972
-(ESW).
+costs and official prices announces, as far as the price policy in force closes it at a review),
+against the chance that a JAP inspection finds the hoard and requisitions it at the official
+price. The share of each delivery diverted to the hoard rises with that gain, logistic in form
+and zero when holding does not pay; the hoard is held while the official price is expected to
+rise faster than the premium pays today, and offered on the black market otherwise. (The
+traders' strikes that closed shops are in :mod:`model.strikes`.)
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-from viachilena.model.calendar import day_of, ticks
+from viachilena.model.calendar import ticks
 from viachilena.model.economy import Economy
 from viachilena.model.government import unit_cost
 from viachilena.model.params import Params
@@ -27,12 +27,8 @@ from viachilena.model.params import Params
 def hoarding(env, eco: Economy, p: Params, rng: np.random.Generator):
     """SimPy process: each day shopkeepers revise their expectations and how much they hold back."""
     h = p.hoarding
-    closed_days = [(day_of(w.start, p.run.start), day_of(w.end, p.run.start)) for w in h.commerce_strikes]
     for tick in ticks(env, "hoarding"):
         yield tick
-        day = int(env.now)
-        striking = any(a <= day <= b for a, b in closed_days)
-        eco.commerce_closure = h.commerce_strike_closure if striking and h.enabled else 0.0
         if h.enabled:
             decide(eco, p)
         else:

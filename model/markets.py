@@ -21,7 +21,8 @@ from __future__ import annotations
 import numpy as np
 
 from viachilena.model.calendar import ticks
-from viachilena.model.economy import WORKING, Economy
+from viachilena.model.economy import Economy
+from viachilena.model.structure import WORKING
 from viachilena.model.params import Params
 
 

@@ -76,6 +76,9 @@ class RunSection(Section):
     neighbourhoods: int = field("count", "neighbourhoods (each with its shops) at scale 1", ge=10, le=2000)
     large_firms: int = field("count", "largest industrial firms modelled one by one at scale 1", ge=50, le=5000)
     small_firm_groups: int = field("count", "weighted groups standing for the long tail of small firms", ge=1, le=1000)
+    structure_seed: int = field(
+        "seed", "seed of the economy's structure (firm and neighbourhood attributes), fixed across replications", ge=0
+    )
 
     @model_validator(mode="after")
     def _period(self) -> RunSection:
@@ -156,7 +159,7 @@ class Households(Section):
 
 
 class Production(Switchable):
-    """Industry, agriculture, copper and services; capacity and investment."""
+    """Industry, copper and services; capacity and investment."""
 
     max_utilisation: float = field("share", "highest sustainable capacity utilisation", gt=0.0, le=1.0)
     demand_elasticity: float = field("-", "elasticity of utilisation to real demand", ge=0.0, le=3.0)
@@ -189,7 +192,10 @@ class Production(Switchable):
     aps_efficiency: float = field(
         "share", "output per unit of capacity in the APS relative to private firms", gt=0.0, le=1.5
     )
-    firm_size_tail: float = field("-", "Pareto tail index of large firms' capacities", ge=0.5, le=5.0)
+    top_firms: int = field("firms", "the largest firms whose output share sets industry's concentration", ge=1, le=5000)
+    top_firms_output_share: float = field(
+        "share", "share of industrial output the largest top_firms make (sets the size distribution)", **SHARE
+    )
     large_firms_output_share: float = field(
         "share", "industrial output made by the large firms modelled one by one", **SHARE
     )
@@ -197,19 +203,88 @@ class Production(Switchable):
     trucked_input_share: float = field("share", "share of industrial inputs that must arrive by truck", **SHARE)
     employment_elasticity: float = field("-", "elasticity of private employment to output", ge=0.0, le=1.5)
     aps_hiring: float = field("share", "extra employment the APS takes on over its capacity norm", ge=0.0, le=1.0)
-    agriculture_seasonality: float = field("share", "amplitude of the seasonal cycle in farm output", **SHARE)
-    agriculture_reform_growth: float = field(
-        "1/year", "farm capacity growth from reform credit and land redistribution", ge=-0.2, le=0.3
-    )
-    land_seizure_disruption: float = field(
-        "share per militancy unit", "farm output lost per unit of rural militancy", ge=0.0, le=1.0
-    )
     copper_post_nationalisation_productivity: float = field(
         "share", "copper output after nationalisation relative to before (technicians leaving)", gt=0.0, le=1.5
     )
     el_teniente_strike: Window = field("dates", "El Teniente strike (source: UCH)")
     el_teniente_output_loss: float = field("share", "copper output lost while El Teniente is on strike", **SHARE)
     services_headroom: float = field("x 1970", "services output cap relative to 1970", ge=1.0, le=3.0)
+
+
+class LandReform(Switchable):
+    """The expropriation of large estates at a dated pace, and the reform's credit."""
+
+    window: Window = field("dates", "the period over which estates are expropriated at an even pace")
+    reformed_1970: float = field("share of farmland", "land in the reformed sector on day 0 (Frei's reform)", **SHARE)
+    reformed_target: float = field("share of farmland", "land in the reformed sector at the window's end", **SHARE)
+    transition_days: float = field(
+        "days", "mean time newly expropriated land takes to produce normally", gt=0.0, le=2000.0
+    )
+    transition_loss: float = field("share", "output lost on land still in transition", **SHARE)
+    credit_growth: float = field("1/year", "farm capacity growth while the reform's credit flows", ge=-0.2, le=0.5)
+    credit_end: Date = field("date", "last day of the reform's expansionary credit")
+
+    @model_validator(mode="after")
+    def _target(self) -> LandReform:
+        if self.reformed_target < self.reformed_1970:
+            raise ValueError("reformed_target must be at least reformed_1970")
+        return self
+
+
+class Tomas(Switchable):
+    """Rural land seizures (tomas): their own waves, driven by the reform's pace and political events."""
+
+    base_rate: float = field(
+        "tomas/day", "seizures a day with no reform under way and no mobilisation", ge=0.0, le=50.0
+    )
+    pace_weight: float = field(
+        "x per (share/year)", "extra seizure rate per unit of the reform's yearly pace", ge=0.0, le=100.0
+    )
+    event_push: float = field(
+        "x per militancy jump",
+        "rural mobilisation gained per unit of a political event's militancy jump",
+        ge=0.0,
+        le=20.0,
+    )
+    mobilisation_decay: float = field("1/day", "daily decay of rural mobilisation", ge=0.0, le=1.0)
+    duration_days: float = field("days", "days a toma holds its farm", ge=1.0, le=365.0)
+    land_per_toma: float = field("share of farmland", "land one toma holds", ge=0.0, le=0.1)
+    output_loss: float = field("share", "output lost on land a toma holds", **SHARE)
+
+
+class Agriculture(Switchable):
+    """Farm output: seasons, land reform, tomas, food price controls and the harvest draw."""
+
+    seasonality: float = field("share", "amplitude of the seasonal cycle in farm output", **SHARE)
+    harvest_peak_day: int = field("day of year", "day of the year of the seasonal peak of farm output", ge=0, le=364)
+    season_start_month: int = field("month", "month whose first day starts the agricultural year (sowing)", ge=1, le=12)
+    price_memory_days: float = field("days", "days of real farm prices farmers weigh before sowing", ge=1.0, le=365.0)
+    supply_elasticity: float = field("-", "elasticity of the area sown to the real farm price", ge=0.0, le=3.0)
+    yield_sd: float = field("log points", "standard deviation of a season's yield (the weather)", ge=0.0, le=1.0)
+    imported_input_share: float = field("share", "imported inputs in farm output", **SHARE)
+    controlled_prices: bool = field(
+        "flag", "farmers sell at controlled official prices (false: at prices that cover costs)"
+    )
+    labour_cost_share: float = field("share", "wages in farm costs", **SHARE)
+    import_cost_share: float = field("share", "imported inputs, at the official exchange rate, in farm costs", **SHARE)
+    diversion_sensitivity: float = field(
+        "share per price gap", "share of the crop diverted per unit of official price below cost", ge=0.0, le=10.0
+    )
+    decapitalisation: float = field(
+        "1/year per price gap", "farm capital run down a year per unit of official price below cost", ge=0.0, le=10.0
+    )
+    most_diverted: float = field("share", "largest share of the crop diverted from official channels", **SHARE)
+    black_market_share: float = field(
+        "share", "share of the diverted crop sold on the black market (the rest eaten on the farm)", **SHARE
+    )
+    reform: LandReform = field("-", "land reform")
+    tomas: Tomas = field("-", "rural land seizures")
+
+    @model_validator(mode="after")
+    def _costs(self) -> Agriculture:
+        if self.labour_cost_share + self.import_cost_share > 1.0:
+            raise ValueError("labour_cost_share + import_cost_share must be at most 1")
+        return self
 
 
 class CapitalFlight(Switchable):
@@ -232,9 +307,6 @@ class CapitalFlight(Switchable):
         "1/day", "share of residents' dollars offered on the parallel market a day", gt=0.0, le=1.0
     )
     private_dollars_1970: float = field("US$m", "dollars held by residents in 1970", ge=0.0)
-    private_dollar_inflow: float = field(
-        "US$m/year", "dollars reaching residents outside official channels (tourism, remittances)", ge=0.0
-    )
 
 
 class Hoarding(Switchable):
@@ -261,8 +333,13 @@ class Hoarding(Switchable):
     liquidity_elasticity: float = field(
         "-", "elasticity of what buyers would pay to their money balances over income", ge=0.0, le=5.0
     )
-    commerce_strikes: list[Window] = field("dates", "shop closures by traders' strikes (source: ESW; Moulian)")
-    commerce_strike_closure: float = field("share", "share of shops closed during a commerce strike", **SHARE)
+
+
+class CommerceStrikes(Switchable):
+    """Traders' strikes on their own: shops closed for their days."""
+
+    windows: list[Window] = field("dates", "shop closures by traders' strikes (source: ESW; Moulian)")
+    closure: float = field("share", "share of shops closed during a commerce strike", **SHARE)
 
 
 class Transport(Switchable):
@@ -325,7 +402,7 @@ class PopularPower(Switchable):
     volunteer_trucks: float = field("trucks per cordón", "factory vehicles a cordón puts on the road", ge=0.0)
 
 
-class FromAbove(Section):
+class FromAbove(Switchable):
     """The government's list of firms for the social property area."""
 
     start: Date = field("date", "first purchases from the list (bank shares and the first industrial firms)")
@@ -370,9 +447,10 @@ class FromBelow(Section):
     )
 
 
-class Nationalisation(Switchable):
-    """Nationalisation from above and from the shop floor."""
+class Nationalisation(Section):
+    """Nationalisation of copper, from above and from the shop floor: each with its own switch."""
 
+    copper_enabled: bool = field("flag", "copper's nationalisation (false: the mines stay foreign-owned)")
     copper: Date = field("date", "copper nationalised by constitutional reform (source: most sources; LOC says 11 Jun)")
     from_above: FromAbove = field("-", "the government's list")
     from_below: FromBelow = field("-", "seizures from the shop floor")
@@ -515,6 +593,12 @@ class ExchangeRate(Section):
     escudos_per_dollar: float = field("E°/US$", "official rate", gt=0.0)
 
 
+class PrivateInflow(Switchable):
+    """Dollars reaching residents outside official channels."""
+
+    usd_per_year: float = field("US$m/year", "tourism and remittances reaching residents", ge=0.0)
+
+
 class External(Switchable):
     """Copper exports, the credit blockade and reserves limiting imports."""
 
@@ -559,6 +643,7 @@ class External(Switchable):
         "days", "window over which farm output is averaged to judge the food gap (a harvest year)", ge=1.0, le=730.0
     )
     food_import_elasticity: float = field("-", "elasticity of food imports to the domestic food gap", ge=0.0, le=5.0)
+    private_inflow: PrivateInflow = field("-", "tourism and remittances")
 
     @model_validator(mode="after")
     def _paths(self) -> External:
@@ -599,8 +684,10 @@ class Params(Section):
     economy_1970: Economy1970 = field("-", "the base year")
     households: Households = field("-", "households")
     production: Production = field("-", "production")
+    agriculture: Agriculture = field("-", "agriculture")
     capital_flight: CapitalFlight = field("-", "capital flight")
-    hoarding: Hoarding = field("-", "hoarding and commerce strikes")
+    hoarding: Hoarding = field("-", "hoarding")
+    commerce_strikes: CommerceStrikes = field("-", "traders' strikes")
     transport: Transport = field("-", "trucks")
     october_strike: TruckerStrike = field("-", "the October 1972 strike (source: QP; ESW)")
     july_1973_strike: TruckerStrike = field("-", "the July 1973 strike (source: T73)")

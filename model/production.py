@@ -1,4 +1,4 @@
-"""Production: industry, agriculture, copper; capacity, investment and the capital strike.
+"""Production: industry and copper (agriculture through model.agriculture); capacity, investment and the capital strike.
 
 Industry is the 1970 structure of a few hundred large firms that make most output and a long
 tail of small ones (the APS took about 500 firms by 1973: UCH; Yotopoulos). Each firm turns
@@ -6,8 +6,8 @@ capacity into output, limited by demand (the 1971 boom used idle capacity, utili
 75% in 1970), by imported inputs that reserves allow, by inputs that arrived by truck, and by
 lockouts and seizures. Private investment falls as the risk of expropriation rises, the
 capital strike described by the source article and by Larrain and Meller (1991); the APS
-invests from the budget and accepts a lower return. Agriculture follows the seasons and land
-reform, disrupted by land seizures (the 1972/73 harvest fell about 25%: UCH; CIA). Copper is
+invests from the budget and accepts a lower return. Farm output is made by
+:mod:`model.agriculture`, called each day from here. Copper is
 exported; after the nationalisation of 11 July 1971 its proceeds go to the treasury, and the
 El Teniente strike of April-July 1973 cuts output.
 """
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from viachilena.model.agriculture import agriculture
 from viachilena.model.calendar import day_of, ticks
 from viachilena.model.economy import PRIVATE, Economy
 from viachilena.model.params import Params
@@ -23,22 +24,13 @@ from viachilena.model.params import Params
 
 def production(env, eco: Economy, p: Params, rng: np.random.Generator):
     """SimPy process: each day firms, farms and mines produce, invest and pay wages."""
-    season = _seasonal_cycle(eco, p)
     for tick in ticks(env, "production"):
         yield tick
         day = int(env.now)
         industry(eco, p)
-        agriculture(eco, p, season[min(day, len(season) - 1)])
+        agriculture(eco, p, day)
         copper(eco, p, day)
         pay_incomes(eco, p)
-
-
-def _seasonal_cycle(eco: Economy, p: Params) -> np.ndarray:
-    start = np.datetime64(p.run.start, "D")
-    day_of_year = (start + np.arange(eco.n_days) - start.astype("datetime64[Y]")).astype(int) % 365
-    amplitude = p.production.agriculture_seasonality
-    cycle = 1.0 + amplitude * np.cos(2.0 * np.pi * (day_of_year - 60) / 365.0)
-    return cycle / cycle.mean() if p.production.enabled else np.ones(eco.n_days)
 
 
 def firm_risk(eco: Economy, p: Params) -> np.ndarray:
@@ -152,21 +144,6 @@ def _employment(eco: Economy, p: Params, public: np.ndarray) -> None:
     if jobs > 0:
         today = (float(eco.output.sum()) / jobs) / (eco.base.industry / eco.base.employment["industry"])
         eco.productivity += (today - eco.productivity) / pr.productivity_days
-
-
-def agriculture(eco: Economy, p: Params, season: float) -> None:
-    """Farm output: seasons, reform credit, land seizures and imported inputs."""
-    pr = p.production
-    level = eco.base.agriculture * season
-    if pr.enabled:
-        eco.farm_capacity *= 1.0 + pr.agriculture_reform_growth / 365.0
-        rural = float(eco.militancy[: eco.n_large].mean())
-        disruption = min(0.9, pr.land_seizure_disruption * rural)
-        inputs = 1.0 - 0.5 * pr.imported_input_share * (1.0 - eco.import_ratio)
-        level *= eco.farm_capacity * (1.0 - disruption) * inputs
-    eco.depot += level
-    eco.ledger.goods_flow("produced", level)
-    eco.flows["agricultural_output"] = level
 
 
 def copper(eco: Economy, p: Params, day: int) -> None:

@@ -59,6 +59,11 @@ SERIES_UNITS = {
     "deliveries": "E°m of 1970 a day delivered (goods and inputs)",
     "state_goods_sold": "E°m of 1970 a day of goods the state owned, sold",
     "treasury_goods_revenue": "E°m a day the treasury received for consumer goods",
+    "fleet_utilisation": "share of the free trucks' capacity loaded today",
+    "marketed_food": "E°m of 1970 a day of farm output sent to the depots",
+    "land_reformed": "share of farmland in the reformed sector",
+    "land_held": "share of farmland held by rural land seizures (tomas)",
+    "land_seizures": "rural land seizures (tomas), cumulative",
 }
 SERIES_COLUMNS = tuple(SERIES_UNITS)
 
@@ -149,6 +154,11 @@ class Recorder:
             f["deliveries"],
             f["state_goods_sold"],
             led.flow(None, "treasury", "goods"),
+            f["fleet_utilisation"],
+            f["marketed_food"],
+            f["land_reformed"],
+            f["land_held"],
+            eco.cumulative["land_seizures"],
         ]
 
     def series(self) -> pd.DataFrame:

@@ -17,6 +17,7 @@ METRIC_UNITS = {
     "industrial_growth_1971": "share, Dec-Dec",
     "industrial_growth_1972": "share, Dec-Dec",
     "agricultural_growth_1971": "share, Dec-Dec",
+    "harvest_change_1972_73": "share, farm output Nov 1972-Apr 1973 vs Nov 1970-Apr 1971",
     "inflation_1971": "share, official CPI Dec-Dec",
     "inflation_1972": "share, official CPI Dec-Dec",
     "inflation_effective_1972": "share, effective CPI Dec-Dec",
@@ -57,6 +58,9 @@ METRIC_UNITS = {
 }
 SUMMARY_METRICS = tuple(METRIC_UNITS)
 OCTOBER_STRIKE = ("1972-10-09", "1972-11-05")
+# the harvest seasons compared: the same months, so the seasonal cycle cancels
+HARVEST_1970_71 = ("1970-11-04", "1971-04-30")
+HARVEST_1972_73 = ("1972-11-04", "1973-04-30")
 
 
 def _december(series: pd.Series, year: int) -> float:
@@ -99,6 +103,9 @@ def summarise(series: pd.DataFrame, events: pd.DataFrame, scale: float) -> dict[
         "industrial_growth_1971": _dec_dec(s["industrial_output"], 1971),
         "industrial_growth_1972": _dec_dec(s["industrial_output"], 1972),
         "agricultural_growth_1971": _dec_dec(s["agricultural_output"], 1971),
+        "harvest_change_1972_73": _window(s["agricultural_output"], HARVEST_1972_73, "mean")
+        / _window(s["agricultural_output"], HARVEST_1970_71, "mean")
+        - 1.0,
         "inflation_1971": _dec_dec(s["cpi_official"], 1971),
         "inflation_1972": _dec_dec(s["cpi_official"], 1972),
         "inflation_effective_1972": _dec_dec(s["cpi_effective"], 1972),
