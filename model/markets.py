@@ -22,8 +22,8 @@ import numpy as np
 
 from viachilena.model.calendar import ticks
 from viachilena.model.economy import Economy
-from viachilena.model.structure import WORKING
 from viachilena.model.params import Params
+from viachilena.model.structure import WORKING
 
 
 def markets(env, eco: Economy, p: Params, rng: np.random.Generator):
