@@ -53,6 +53,7 @@ METRIC_UNITS = {
     "imports_usd_1972": "US$m, calendar year",
     "velocity_1972": "nominal GDP a year over money, 1972 mean",
     "velocity_1973": "nominal GDP a year over money, 1973 mean to the end of the run",
+    "velocity_change_1973": "share, velocity_1973 over velocity_1972 minus 1",
     "private_investment_share_1972": "share of GDP, 1972",
     "shortage_mean_1972": "share of goods wanted at official prices, 1972 mean",
 }
@@ -141,6 +142,9 @@ def summarise(series: pd.DataFrame, events: pd.DataFrame, scale: float) -> dict[
         "imports_usd_1972": _year_sum(s["imports_usd"], 1972),
         "velocity_1972": _window(s["velocity"], ("1972-01-01", "1972-12-31"), "mean"),
         "velocity_1973": _window(s["velocity"], ("1973-01-01", "1973-12-31"), "mean"),
+        "velocity_change_1973": _window(s["velocity"], ("1973-01-01", "1973-12-31"), "mean")
+        / _window(s["velocity"], ("1972-01-01", "1972-12-31"), "mean")
+        - 1.0,
         "private_investment_share_1972": _year_sum(s["private_investment"], 1972) / _year_sum(s["gdp"], 1972),
         "shortage_mean_1972": _window(s["shortage_rate"], ("1972-01-01", "1972-12-31"), "mean"),
     }
