@@ -30,6 +30,9 @@ class Farms:
     def __init__(self, eco: Economy, p: Params, rng: np.random.Generator):
         a = p.agriculture
         self.rng = rng
+        # the seasons' weather, drawn first so that tomas' draws never shift it (common random numbers)
+        self.weather = rng.standard_normal(eco.n_days // 365 + 2)
+        self.seasons_sown = 0
         self.season = seasonal_cycle(eco, p)
         self.capacity = 1.0
         self.area = 1.0
@@ -105,7 +108,8 @@ def _sow(farms: Farms, p: Params) -> None:
     """Before the season: the area sown answers the real farm price; the weather sets the yield."""
     a = p.agriculture
     farms.area = float(np.mean(farms.real_price)) ** a.supply_elasticity
-    farms.crop_yield = float(np.exp(a.yield_sd * farms.rng.standard_normal() - 0.5 * a.yield_sd**2))
+    farms.crop_yield = float(np.exp(a.yield_sd * farms.weather[farms.seasons_sown] - 0.5 * a.yield_sd**2))
+    farms.seasons_sown += 1
 
 
 def _reform(farms: Farms, p: Params, day: int) -> None:
