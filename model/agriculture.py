@@ -115,7 +115,7 @@ def _sow(farms: Farms, p: Params) -> None:
 def _reform(farms: Farms, p: Params, day: int) -> None:
     """Expropriate estates at the reform's pace; reform credit raises capacity while it flows."""
     r = p.agriculture.reform
-    farms.in_transition *= 1.0 - 1.0 / r.transition_days
+    farms.in_transition *= np.exp(-1.0 / r.transition_days)
     if not r.enabled:
         return
     first, last = day_of(r.window.start, p.run.start), day_of(r.window.end, p.run.start)
