@@ -43,7 +43,8 @@ class Farms:
         self.tomas_ending = np.zeros(eco.n_days + int(a.tomas.duration_days) + 1)
         self.tomas_active = 0.0
         self.real_price = np.ones(max(1, int(a.price_memory_days)))
-        self.events = {day_of(e.date, p.run.start): e.militancy_jump for e in p.politics.events}
+        political = p.politics.events if p.politics.enabled else []
+        self.events = {day_of(e.date, p.run.start): e.militancy_jump for e in political}
         self.weights = eco.shelf / eco.shelf.sum()
 
 

@@ -99,7 +99,9 @@ class Economy:
         self.belt, self.organisation, self.imported_share = st.belt, st.organisation, st.imported_share
         mean = p.nationalisation.from_below.initial_militancy
         self.militancy = np.where(
-            self.is_large, rng.gamma(structure.GAMMA_SHAPE, mean / structure.GAMMA_SHAPE, self.n_firms), 0.0
+            self.is_large,
+            rng.gamma(p.production.workforce_shape, mean / p.production.workforce_shape, self.n_firms),
+            0.0,
         )
         self.locked_out = np.zeros(self.n_firms, dtype=bool)
         self.seized = np.zeros(self.n_firms, dtype=bool)

@@ -165,6 +165,12 @@ class Production(Switchable):
     aps_efficiency: float = field(
         "share", "output per unit of capacity in the APS relative to private firms", gt=0.0, le=1.5
     )
+    workforce_shape: float = field(
+        "-",
+        "gamma shape of large firms' organisation and starting militancy (lower: a few stand out)",
+        gt=0.0,
+        le=100.0,
+    )
     organisation_mean: float = field("units", "mean organisation of a large firm's workforce", ge=0.0, le=10.0)
     imported_share_concentration: float = field(
         "-",

@@ -19,9 +19,6 @@ from scipy.optimize import brentq
 from viachilena.model.params import Params
 
 WORKING, MIDDLE, UPPER = 0, 1, 2
-# firms' organisation and workers' starting militancy are gamma-distributed with this shape (the
-# skew of a few highly organised workforces among many; the means are parameters)
-GAMMA_SHAPE = 2.0
 
 
 @dataclass(frozen=True)
@@ -64,7 +61,9 @@ def build(p: Params) -> Structure:
         n_large=n_large,
         belt=np.where(is_large, rng.integers(0, p.popular_power.belts, n_firms), -1),
         # how strongly each workforce is organised (unions, parties): it scales their response to events
-        organisation=np.where(is_large, rng.gamma(GAMMA_SHAPE, pr.organisation_mean / GAMMA_SHAPE, n_firms), 0.0),
+        organisation=np.where(
+            is_large, rng.gamma(pr.workforce_shape, pr.organisation_mean / pr.workforce_shape, n_firms), 0.0
+        ),
         imported_share=rng.beta(spread * mean_import + 1e-9, spread * (1 - mean_import) + 1e-9, n_firms),
         cls=cls,
         wage_weight=wage_w / wage_w.sum(),

@@ -38,3 +38,8 @@ def test_land_reform_moves_land_at_its_pace_and_switches_off():
     reformed = reform.series["land_reformed"]
     assert reformed.is_monotonic_increasing and reformed.iloc[-1] > reformed.iloc[0]
     assert none.series["land_reformed"].nunique() == 1
+
+
+def test_political_events_drive_land_seizures():
+    base, calm = cached_run(), cached_run(overrides=(("politics.enabled", False),))
+    assert calm.series["land_seizures"].iloc[-1] < base.series["land_seizures"].iloc[-1]
