@@ -30,6 +30,9 @@ class Farms:
     def __init__(self, eco: Economy, p: Params, rng: np.random.Generator):
         a = p.agriculture
         self.rng = rng
+        # the seasons' weather, drawn first so that tomas' draws never shift it (common random numbers)
+        self.weather = rng.standard_normal(eco.n_days // 365 + 2)
+        self.seasons_sown = 0
         self.season = seasonal_cycle(eco, p)
         self.capacity = 1.0
         self.area = 1.0
@@ -40,7 +43,8 @@ class Farms:
         self.tomas_ending = np.zeros(eco.n_days + int(a.tomas.duration_days) + 1)
         self.tomas_active = 0.0
         self.real_price = np.ones(max(1, int(a.price_memory_days)))
-        self.events = {day_of(e.date, p.run.start): e.militancy_jump for e in p.politics.events}
+        political = p.politics.events if p.politics.enabled else []
+        self.events = {day_of(e.date, p.run.start): e.militancy_jump for e in political}
         self.weights = eco.shelf / eco.shelf.sum()
 
 
@@ -105,13 +109,14 @@ def _sow(farms: Farms, p: Params) -> None:
     """Before the season: the area sown answers the real farm price; the weather sets the yield."""
     a = p.agriculture
     farms.area = float(np.mean(farms.real_price)) ** a.supply_elasticity
-    farms.crop_yield = float(np.exp(a.yield_sd * farms.rng.standard_normal() - 0.5 * a.yield_sd**2))
+    farms.crop_yield = float(np.exp(a.yield_sd * farms.weather[farms.seasons_sown] - 0.5 * a.yield_sd**2))
+    farms.seasons_sown += 1
 
 
 def _reform(farms: Farms, p: Params, day: int) -> None:
     """Expropriate estates at the reform's pace; reform credit raises capacity while it flows."""
     r = p.agriculture.reform
-    farms.in_transition *= 1.0 - 1.0 / r.transition_days
+    farms.in_transition *= np.exp(-1.0 / r.transition_days)
     if not r.enabled:
         return
     first, last = day_of(r.window.start, p.run.start), day_of(r.window.end, p.run.start)

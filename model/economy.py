@@ -103,7 +103,12 @@ class Economy:
         self.rank = np.where(self.is_large, np.arange(self.n_firms), self.n_firms)
         self.owner = np.zeros(self.n_firms, dtype=np.int8)
         self.belt, self.organisation, self.imported_share = st.belt, st.organisation, st.imported_share
-        self.militancy = np.where(self.is_large, rng.gamma(2.0, 0.25, self.n_firms), 0.0)
+        mean = p.nationalisation.from_below.initial_militancy
+        self.militancy = np.where(
+            self.is_large,
+            rng.gamma(p.production.workforce_shape, mean / p.production.workforce_shape, self.n_firms),
+            0.0,
+        )
         self.locked_out = np.zeros(self.n_firms, dtype=bool)
         self.seized = np.zeros(self.n_firms, dtype=bool)
         self.reopened = np.zeros(self.n_firms, dtype=bool)

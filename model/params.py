@@ -192,6 +192,19 @@ class Production(Switchable):
     aps_efficiency: float = field(
         "share", "output per unit of capacity in the APS relative to private firms", gt=0.0, le=1.5
     )
+    workforce_shape: float = field(
+        "-",
+        "gamma shape of large firms' organisation and starting militancy (lower: a few stand out)",
+        gt=0.0,
+        le=100.0,
+    )
+    organisation_mean: float = field("units", "mean organisation of a large firm's workforce", ge=0.0, le=10.0)
+    imported_share_concentration: float = field(
+        "-",
+        "beta concentration of firms' imported-input shares around the mean (higher: more alike)",
+        gt=0.0,
+        le=1000.0,
+    )
     top_firms: int = field("firms", "the largest firms whose output share sets industry's concentration", ge=1, le=5000)
     top_firms_output_share: float = field(
         "share", "share of industrial output the largest top_firms make (sets the size distribution)", **SHARE
@@ -426,6 +439,7 @@ class FromBelow(Section):
     """Workers' militancy and seizures from the shop floor, Yarur-style."""
 
     enabled: bool = field("flag", "seizures from the shop floor")
+    initial_militancy: float = field("units", "mean militancy of large firms' workers on day 0", ge=0.0, le=10.0)
     militancy_decay: float = field("1/day", "daily decay of militancy toward zero", ge=0.0, le=1.0)
     militancy_noise: float = field("units/day^0.5", "day-to-day variation of militancy", ge=0.0, le=5.0)
     sabotage_push: float = field(

@@ -49,7 +49,7 @@ def build(p: Params) -> Structure:
     small = np.full(n_small, (1.0 - pr.large_firms_output_share) * capacity_total / n_small)
     n_firms = n_large + n_small
     is_large = np.arange(n_firms) < n_large
-    mean_import = pr.imported_input_share
+    mean_import, spread = pr.imported_input_share, pr.imported_share_concentration
     h = p.households
     n = max(1, round(p.run.neighbourhoods * scale))
     n_working, n_upper = round(n * h.working_class_share), round(n * h.upper_class_share)
@@ -61,8 +61,10 @@ def build(p: Params) -> Structure:
         n_large=n_large,
         belt=np.where(is_large, rng.integers(0, p.popular_power.belts, n_firms), -1),
         # how strongly each workforce is organised (unions, parties): it scales their response to events
-        organisation=np.where(is_large, rng.gamma(2.0, 0.5, n_firms), 0.0),
-        imported_share=rng.beta(4.0 * mean_import + 1e-9, 4.0 * (1 - mean_import) + 1e-9, n_firms),
+        organisation=np.where(
+            is_large, rng.gamma(pr.workforce_shape, pr.organisation_mean / pr.workforce_shape, n_firms), 0.0
+        ),
+        imported_share=rng.beta(spread * mean_import + 1e-9, spread * (1 - mean_import) + 1e-9, n_firms),
         cls=cls,
         wage_weight=wage_w / wage_w.sum(),
         profit_weight=profit_w / profit_w.sum() if profit_w.sum() > 0 else np.full(n, 1.0 / n),
