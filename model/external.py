@@ -55,7 +55,8 @@ def exports(eco: Economy, p: Params, copper_price: float) -> None:
     x = p.external
     b = eco.base
     price = copper_price if x.enabled else 1.0
-    copper_usd = x.copper_exports_1970 / 365.0 * eco.flows["copper_output"] / b.copper * price
+    mined = eco.flows["copper_output"] / b.copper if b.copper > 0 else 0.0
+    copper_usd = x.copper_exports_1970 / 365.0 * mined * price
     if not eco.copper_state:
         copper_usd *= x.copper_returned_value
     activity = (eco.flows["industrial_output"] + eco.flows["agricultural_output"]) / (b.industry + b.agriculture)
@@ -96,7 +97,8 @@ def imports(eco: Economy, p: Params) -> None:
     """
     x, b = p.external, eco.base
     eco.farm_output_trend += (eco.flows["agricultural_output"] - eco.farm_output_trend) / x.food_gap_days
-    food_gap = eco.income_demand_index * b.agriculture / max(eco.farm_output_trend, 1e-9 * b.agriculture)
+    farms = b.agriculture / eco.farm_output_trend if eco.farm_output_trend > 0 else 1.0
+    food_gap = eco.income_demand_index * farms
     food = x.food_imports_1970 / 365.0 * max(food_gap, x.food_gap_floor) ** x.food_import_elasticity
     inputs = x.input_imports_1970 / 365.0 * eco.flows["industrial_output"] / b.industry
     private_capital, aps_capital = (b.imported_capital_share * w / b.exchange_rate for w in eco.capital_wanted)

@@ -131,7 +131,8 @@ def _liquidity(eco: Economy, p: Params) -> float:
     balances_1970 = base.household_money_share * base.money_to_gdp * base.gdp
     income_1970 = eco.base.wage_per_worker * (1.0 - base.unemployment) + eco.base.dividends
     now = float(eco.ledger.households.sum()) / max(float(eco.income.sum()), 1e-12)
-    return max(now / (balances_1970 / income_1970), 0.0)
+    normal = balances_1970 / income_1970
+    return max(now / normal, 0.0) if normal > 0 else 1.0
 
 
 def services(eco: Economy, p: Params) -> None:

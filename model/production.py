@@ -53,7 +53,8 @@ def industry(eco: Economy, p: Params) -> None:
     public_goods = b.public_goods * eco.public_purchases_index
     other = b.other_absorption * eco.demand_index
     producer_orders = domestic + public_goods + other
-    eco.producer_index += pr.demand_smoothing * (producer_orders / b.producer_goods - eco.producer_index)
+    wanted_index = producer_orders / b.producer_goods if b.producer_goods > 0 else 1.0
+    eco.producer_index += pr.demand_smoothing * (wanted_index - eco.producer_index)
     if not pr.enabled:
         eco.output = eco.output0.copy()
     else:

@@ -70,7 +70,12 @@ def _december(series: pd.Series, year: int) -> float:
 
 
 def _dec_dec(series: pd.Series, year: int) -> float:
-    return _december(series, year) / _december(series, year - 1) - 1.0
+    return _ratio(_december(series, year), _december(series, year - 1)) - 1.0
+
+
+def _ratio(a: float, b: float) -> float:
+    """a / b, NaN when b is zero or undefined (a metric of an economy without that quantity)."""
+    return a / b if b and np.isfinite(b) else np.nan
 
 
 def _on(series: pd.Series, date: str) -> float:
@@ -104,8 +109,10 @@ def summarise(series: pd.DataFrame, events: pd.DataFrame, scale: float) -> dict[
         "industrial_growth_1971": _dec_dec(s["industrial_output"], 1971),
         "industrial_growth_1972": _dec_dec(s["industrial_output"], 1972),
         "agricultural_growth_1971": _dec_dec(s["agricultural_output"], 1971),
-        "harvest_change_1972_73": _window(s["agricultural_output"], HARVEST_1972_73, "mean")
-        / _window(s["agricultural_output"], HARVEST_1970_71, "mean")
+        "harvest_change_1972_73": _ratio(
+            _window(s["agricultural_output"], HARVEST_1972_73, "mean"),
+            _window(s["agricultural_output"], HARVEST_1970_71, "mean"),
+        )
         - 1.0,
         "inflation_1971": _dec_dec(s["cpi_official"], 1971),
         "inflation_1972": _dec_dec(s["cpi_official"], 1972),
@@ -136,16 +143,18 @@ def summarise(series: pd.DataFrame, events: pd.DataFrame, scale: float) -> dict[
         "deliveries_oct_1972": _window(s["deliveries"], OCTOBER_STRIKE, "mean"),
         "black_market_premium_end_1972": _december(s["black_market_premium"], 1972),
         "black_market_share_1972": _window(s["black_market_share"], ("1972-01-01", "1972-12-31"), "mean"),
-        "gdp_change_to_end": float(recent / earlier - 1.0) if s.index[0] <= a_year_before else np.nan,
+        "gdp_change_to_end": _ratio(recent, earlier) - 1.0 if s.index[0] <= a_year_before else np.nan,
         "seizures": float((events["kind"] == "seizure").sum()) / scale,
         "imports_usd_1971": _year_sum(s["imports_usd"], 1971),
         "imports_usd_1972": _year_sum(s["imports_usd"], 1972),
         "velocity_1972": _window(s["velocity"], ("1972-01-01", "1972-12-31"), "mean"),
         "velocity_1973": _window(s["velocity"], ("1973-01-01", "1973-12-31"), "mean"),
-        "velocity_change_1973": _window(s["velocity"], ("1973-01-01", "1973-12-31"), "mean")
-        / _window(s["velocity"], ("1972-01-01", "1972-12-31"), "mean")
+        "velocity_change_1973": _ratio(
+            _window(s["velocity"], ("1973-01-01", "1973-12-31"), "mean"),
+            _window(s["velocity"], ("1972-01-01", "1972-12-31"), "mean"),
+        )
         - 1.0,
-        "private_investment_share_1972": _year_sum(s["private_investment"], 1972) / _year_sum(s["gdp"], 1972),
+        "private_investment_share_1972": _ratio(_year_sum(s["private_investment"], 1972), _year_sum(s["gdp"], 1972)),
         "shortage_mean_1972": _window(s["shortage_rate"], ("1972-01-01", "1972-12-31"), "mean"),
     }
     return metrics
