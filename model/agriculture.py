@@ -7,7 +7,8 @@ and newly expropriated land produced less while its new owners organised. Rural 
 (tomas) came in waves of their own, driven by the reform's pace and by political events, not by
 factory militancy: a toma holds a farm for weeks, and the land it holds produces less. Official
 food prices held below farm costs led producers to divert part of their crop to the black market
-(into the neighbourhoods' hoards) or to their own use (CIA ER IM 72-175), to sow less, and to
+(into the neighbourhoods' hoards, as far as buyers there pay a premium) or to their own use (CIA
+ER IM 72-175), to sow less, and to
 run down their herds and machinery (decapitalisation, at a rate set by the price gap). The
 harvest is seasonal, with one yield draw per agricultural year (the weather), and the area sown
 is decided before the season from the real farm price of the preceding months. The 1972/73
@@ -78,7 +79,9 @@ def agriculture(eco: Economy, p: Params, day: int) -> None:
     diverted = (
         min(a.most_diverted, a.diversion_sensitivity * max(0.0, 1.0 - real_price)) if a.controlled_prices else 0.0
     )
-    _deliver(eco, level, diverted * a.black_market_share * level, diverted * (1.0 - a.black_market_share) * level)
+    premium = max(eco.expected_premium, 0.0)
+    to_black = a.black_market_share * premium / (premium + a.black_premium_half)
+    _deliver(eco, level, diverted * to_black * level, diverted * (1.0 - a.black_market_share) * level)
     eco.flows["land_reformed"] = farms.reformed
     eco.flows["land_held"] = held
 

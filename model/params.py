@@ -290,6 +290,9 @@ class Agriculture(Switchable):
     black_market_share: float = field(
         "share", "share of the diverted crop sold on the black market (the rest eaten on the farm)", **SHARE
     )
+    black_premium_half: float = field(
+        "premium", "expected black-market premium at which half the crop meant for it goes there", gt=0.0, le=10.0
+    )
     reform: LandReform = field("-", "land reform")
     tomas: Tomas = field("-", "rural land seizures")
 

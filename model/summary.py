@@ -74,7 +74,7 @@ def _dec_dec(series: pd.Series, year: int) -> float:
 
 
 def _ratio(a: float, b: float) -> float:
-    """a / b, NaN when b is zero or undefined (a metric of an economy without that quantity)."""
+    """A / b, NaN when b is zero or undefined (a metric of an economy without that quantity)."""
     return a / b if b and np.isfinite(b) else np.nan
 
 
