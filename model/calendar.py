@@ -27,6 +27,7 @@ PHASE = {
     "markets": 0.50,
     "capital_flight": 0.70,
     "nationalisation": 0.75,
+    "profits": 0.80,
     "record": 0.90,
 }
 

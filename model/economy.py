@@ -6,7 +6,8 @@ flows of November 1970 are computed so that households' spending, wages and dist
 are consistent at day 0 (the steady-state starting point of stock-flow-consistent models,
 Godley and Lavoie 2007, ch. 3). Agents are sampled at ``run.scale``: firm capacities, truck
 agents and neighbourhoods are normalised so that the totals are those of the real economy and
-only the noise changes with the scale.
+only the noise changes with the scale. The firms and neighbourhoods come from
+:mod:`model.structure`, drawn from the experiment's structural seed, not the run's.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from viachilena.model import structure
 from viachilena.model.calendar import day_of
 from viachilena.model.errors import DegenerateEconomyError
 from viachilena.model.ledger import Ledger
 from viachilena.model.params import Params
 
-WORKING, MIDDLE, UPPER = 0, 1, 2
 PRIVATE, INTERVENED, APS = 0, 1, 2
 
 
@@ -35,15 +36,21 @@ class Base:
     private_services: float
     public_value_added: float
     consumer_goods: float
+    producer_goods: float
     wage_per_worker: float
     employment: dict
     dividends: float
+    payout: float
     goods_propensity: float
     services_propensity: float
-    dividend_rate: float
     tax_rate: float
-    purchases: float
+    public_goods: float
+    public_services: float
+    household_services: float
     investment: float
+    imported_capital_share: float
+    other_absorption: float
+    capital: float
     trucking: float
     load_per_trip: float
     exchange_rate: float
@@ -66,8 +73,7 @@ class Economy:
         self.start = p.run.start
         self.n_days = day_of(p.run.end, p.run.start) + 1
         self.scale = p.run.scale
-        self._make_firms(p, rng)
-        self._make_neighbourhoods(p, rng)
+        self._make_agents(p, rng)
         self.base = self._derive_base(p)
         self._make_stocks(p)
         self._make_trucks(p)
@@ -87,26 +93,22 @@ class Economy:
                 raise DegenerateEconomyError(0, self.start.isoformat(), mechanism, quantity, value)
 
     # ---------------------------------------------------------------- agents
-    def _make_firms(self, p: Params, rng: np.random.Generator) -> None:
-        e, pr = p.economy_1970, p.production
-        n_large = max(1, round(p.run.large_firms * self.scale))
-        n_small = max(1, round(p.run.small_firm_groups * self.scale))
-        sizes = np.sort(rng.pareto(pr.firm_size_tail, n_large) + 1.0)[::-1]
-        capacity_total = e.industry_share * e.gdp / 365.0 / e.utilisation
-        large = sizes / sizes.sum() * pr.large_firms_output_share * capacity_total
-        small = np.full(n_small, (1.0 - pr.large_firms_output_share) * capacity_total / n_small)
-        self.n_large, self.n_firms = n_large, n_large + n_small
-        self.capacity = np.concatenate([large, small])
+    def _make_agents(self, p: Params, rng: np.random.Generator) -> None:
+        """Firms and neighbourhoods from the experiment's structure; workers' militancy from the run's seed."""
+        e, st = p.economy_1970, structure.build(p)
+        self.n_large, self.n_firms = st.n_large, len(st.capacity)
+        self.capacity = st.capacity.copy()
         self.capacity0 = self.capacity.copy()
-        self.is_large = np.arange(self.n_firms) < n_large
+        self.is_large = np.arange(self.n_firms) < self.n_large
         self.rank = np.where(self.is_large, np.arange(self.n_firms), self.n_firms)
         self.owner = np.zeros(self.n_firms, dtype=np.int8)
-        self.belt = np.where(self.is_large, rng.integers(0, p.popular_power.belts, self.n_firms), -1)
-        self.militancy = np.where(self.is_large, rng.gamma(2.0, 0.25, self.n_firms), 0.0)
-        # how strongly each workforce is organised (unions, parties): it scales their response to events
-        self.organisation = np.where(self.is_large, rng.gamma(2.0, 0.5, self.n_firms), 0.0)
-        mean_import = pr.imported_input_share
-        self.imported_share = rng.beta(4.0 * mean_import + 1e-9, 4.0 * (1 - mean_import) + 1e-9, self.n_firms)
+        self.belt, self.organisation, self.imported_share = st.belt, st.organisation, st.imported_share
+        mean = p.nationalisation.from_below.initial_militancy
+        self.militancy = np.where(
+            self.is_large,
+            rng.gamma(p.production.workforce_shape, mean / p.production.workforce_shape, self.n_firms),
+            0.0,
+        )
         self.locked_out = np.zeros(self.n_firms, dtype=bool)
         self.seized = np.zeros(self.n_firms, dtype=bool)
         self.reopened = np.zeros(self.n_firms, dtype=bool)
@@ -115,22 +117,20 @@ class Economy:
         total = self.capacity0.sum()
         self.jobs_1970 = e.industry_employment * self.capacity0 / total if total > 0 else np.zeros(self.n_firms)
         self.real_firms_per_agent = 1.0 / self.scale
-
-    def _make_neighbourhoods(self, p: Params, rng: np.random.Generator) -> None:
-        h = p.households
-        n = max(1, round(p.run.neighbourhoods * self.scale))
-        n_working, n_upper = round(n * h.working_class_share), round(n * h.upper_class_share)
-        cls = np.array([WORKING] * n_working + [UPPER] * n_upper + [MIDDLE] * (n - n_working - n_upper))
-        self.cls = rng.permutation(cls)
-        self.n_neigh = n
-        wage_w = np.choose(self.cls, [1.0, h.middle_wage_weight, h.upper_wage_weight])
-        profit_w = np.choose(self.cls, [0.0, h.middle_profit_weight, 1.0])
-        self.wage_weight = wage_w / wage_w.sum()
-        self.profit_weight = profit_w / profit_w.sum() if profit_w.sum() > 0 else np.full(n, 1.0 / n)
+        self.cls, self.n_neigh = st.cls, len(st.cls)
+        self.wage_weight, self.profit_weight = st.wage_weight, st.profit_weight
 
     # ---------------------------------------------------------------- base year
     def _derive_base(self, p: Params) -> Base:
-        e, x, pr = p.economy_1970, p.external, p.production
+        """The base year's daily flows, closed so that every sector's spending is someone's income.
+
+        Industry's output is consumer goods (to the shops) and producer goods: capital goods for
+        investment (the domestic part of it), goods bought by the state, and other uses (the
+        residual). Public purchases are part goods, part private services. Households spend their
+        whole income at day 0; dividends are the part of capitalists' operating profit that makes
+        that so, which fixes the payout ratio out of profits used afterwards.
+        """
+        e, x, pr, g = p.economy_1970, p.external, p.production, p.government
         gdp = e.gdp / 365.0
         industry, agriculture, copper = e.industry_share * gdp, e.agriculture_share * gdp, e.copper_share * gdp
         services = gdp - industry - agriculture - copper
@@ -147,14 +147,30 @@ class Economy:
         employment["services"] = employed - sum(employment.values())
         public_va = e.public_employment * w0
         private_services = max(services - public_va, 0.0)
-        consumer_goods = e.consumer_goods_share * industry + agriculture + x.food_imports_1970 / 365.0 * rate0
-        dividends = max(consumer_goods + private_services - wage_bill, 0.0)
+        food_imports = x.food_imports_1970 / 365.0 * rate0
+        consumer_goods = e.consumer_goods_share * industry + agriculture + food_imports
+        producer_goods = (1.0 - e.consumer_goods_share) * industry
+        purchases = max(e.public_spending_share * gdp - public_va, 0.0)
+        public_goods = min(g.goods_share_of_purchases * purchases, producer_goods)
+        public_services = min(purchases - public_goods, private_services)
+        household_services = private_services - public_services
+        capital = pr.capital_output_ratio * 365.0 * float(self.capacity.sum())
+        investment = (pr.depreciation + pr.investment_growth) / 365.0 * capital
+        capital_imports = x.capital_imports_1970 / 365.0 * rate0
+        imported_share = min(capital_imports / investment, 1.0) if investment > 0 else 0.0
+        domestic_investment = min((1.0 - imported_share) * investment, producer_goods - public_goods)
+        other_absorption = producer_goods - public_goods - domestic_investment
+        income_needed = consumer_goods + household_services
+        dividends = max(income_needed - wage_bill, 0.0)
+        exports_escudos = (x.copper_exports_1970 * x.copper_returned_value + x.other_exports_1970) / 365.0 * rate0
+        private_wages = wage_bill - public_va
+        taxes = e.tax_share * gdp
+        receipts = consumer_goods - food_imports + private_services + public_goods + exports_escudos
+        profit = receipts - private_wages - taxes - x.input_imports_1970 / 365.0 * rate0
         income = wage_bill + dividends
         money = e.money_to_gdp * e.gdp
         households_money = e.household_money_share * money
-        capitalists_money = money - households_money
         propensity = max(consumer_goods - p.households.balance_spending_rate * households_money, 0.0) / income
-        investment = (pr.depreciation + pr.investment_growth) / 365.0 * self.capacity.sum()
         trucking = consumer_goods + pr.trucked_input_share * industry
         private_agents, state_agents = self._truck_agents(p)
         load = trucking * p.transport.trip_days / ((1.0 - p.transport.fleet_headroom) * (private_agents + state_agents))
@@ -166,15 +182,21 @@ class Economy:
             private_services=private_services,
             public_value_added=public_va,
             consumer_goods=consumer_goods,
+            producer_goods=producer_goods,
             wage_per_worker=w0,
             employment=employment,
             dividends=dividends,
+            payout=min(dividends / profit, 1.0) if profit > 0 else 1.0,
             goods_propensity=propensity,
-            services_propensity=private_services / income,
-            dividend_rate=dividends / capitalists_money if capitalists_money > 0 else 0.0,
-            tax_rate=e.tax_share * gdp / (gdp - public_va),
-            purchases=max(e.public_spending_share * gdp - public_va, 0.0),
+            services_propensity=household_services / income,
+            tax_rate=taxes / (gdp - public_va),
+            public_goods=public_goods,
+            public_services=public_services,
+            household_services=household_services,
             investment=investment,
+            imported_capital_share=imported_share,
+            other_absorption=other_absorption,
+            capital=capital,
             trucking=trucking,
             load_per_trip=load,
             exchange_rate=rate0,
@@ -191,11 +213,18 @@ class Economy:
         b, e = self.base, p.economy_1970
         income = b.wage_per_worker * (1.0 - e.unemployment) * self.wage_weight + b.dividends * self.profit_weight
         share = income / income.sum()
+        state_share = (p.external.food_imports_1970 / 365.0 * b.exchange_rate) / b.consumer_goods
+        self.destination = share
         self.shelf = e.shop_stock_days * b.consumer_goods * share
+        self.shelf_target = self.shelf.copy()
+        self.shelf_state = state_share * self.shelf
         self.hoard = np.zeros(self.n_neigh)
         self.jap_stock = np.zeros(self.n_neigh)
+        self.jap_state = np.zeros(self.n_neigh)
         self.depot = e.factory_stock_days * b.consumer_goods
+        self.depot_state = state_share * self.depot
         self.in_transit = 0.0
+        self.in_transit_state = 0.0
         money = e.money_to_gdp * e.gdp
         households = e.household_money_share * money * share
         self.ledger = Ledger(
@@ -208,6 +237,7 @@ class Economy:
             goods_stock=self.goods_stock(),
             tolerance=p.accounting.tolerance,
         )
+        self.ledger.state_goods_start = self.state_goods_stock()
         # prices and policy
         self.price = 1.0
         self.black_price = 1.0
@@ -215,21 +245,35 @@ class Economy:
         self.wage_at_last_readjustment_cpi = 1.0 / (1.0 + p.government.inflation_at_start)
         self.exchange_rate = b.exchange_rate
         self.dollar_premium = 0.0
+        self.premium = 0.0
         self.expected_premium = 0.0
+        self.price_yesterday = 1.0
+        self.cpi_effective_smoothed = 1.0
+        self.official_inflation_trend = float(np.log1p(p.government.inflation_at_start)) / 365.0
+        self.effective_inflation_trend = self.official_inflation_trend
         self.expected_inflation = p.government.inflation_at_start
+        self.expected_decree = 0.0
+        self.review_catch_up = 0.0  # share of the cost gap the price policy in force closes at a review
+        self.farm_output_trend = b.agriculture  # a year's moving average of farm output
+        self.hold_gain = 0.0
         self.cpi_effective = 1.0
         self.stance = p.government.stance_before_conciliation
         self.copper_state = False
         self.rationing = False
         # signals between mechanisms
-        self.demand_index = 1.0
-        self.import_ratio = 1.0
+        self.demand_index = 1.0  # real goods households want at official prices, relative to 1970
+        self.income_demand_index = 1.0  # the part of that their incomes alone would buy
+        self.producer_index = 1.0
+        self.import_ratio = 1.0  # share of needed imported inputs bought
+        self.food_import_ratio = 1.0
+        self.capital_import_ratio = 1.0
         self.input_delivery_ratio = 1.0
         self.input_need = p.production.trucked_input_share * b.industry
         self.shortage = np.zeros(self.n_neigh)
         self.shop_closure = 0.0
         self.services_loss = 0.0
         self.divert = np.zeros(self.n_neigh)
+        self.release = p.hoarding.release_max
         self.direct_supply = np.zeros(self.n_neigh)
         self.jap = np.zeros(self.n_neigh, dtype=bool)
         self.cordon = np.zeros(p.popular_power.belts, dtype=bool)
@@ -237,22 +281,21 @@ class Economy:
         self.political_risk = 0.0
         self.recent_seizures = 0.0
         self.public_employment = p.economy_1970.public_employment
+        self.public_purchases_index = 1.0  # real public purchases relative to 1970
         self.labour_force = 1.0
         self.productivity = 1.0  # industrial output per worker relative to 1970, a month's average
-        self.premium = 0.0
         self.commerce_closure = 0.0
-        self.farm_capacity = 1.0
         self.list_size_now = p.nationalisation.from_above.list_size
         self.lockout_day = np.zeros(self.n_firms, dtype=int)
         self.volunteer_agents = 0.0
         self.inputs_arrived = self.input_need
-        self.food_imported = p.external.food_imports_1970 / 365.0 * b.exchange_rate
+        self.capital_wanted = (b.investment, 0.0)  # private and APS investment wanted, E°m of 1970 a day
+        self.wage_income = self.wage_weight * b.wage_per_worker * (1.0 - e.unemployment)
+        self.profit = b.dividends / b.payout if b.payout > 0 else 0.0
         self.official_sales_value = b.consumer_goods
         self.industry_jobs_private = p.economy_1970.industry_employment
         self.industry_jobs_public = 0.0
-        self.income = (
-            b.wage_per_worker * (1.0 - e.unemployment) + 0.0
-        ) * self.wage_weight + b.dividends * self.profit_weight
+        self.income = b.wage_per_worker * (1.0 - e.unemployment) * self.wage_weight + b.dividends * self.profit_weight
         self.spending_income = self.income.copy()
         # the day's flows, for the recorder (yesterday's values stand in on day 0)
         self.flows: dict[str, float] = dict.fromkeys(FLOW_NAMES, 0.0)
@@ -264,18 +307,24 @@ class Economy:
             public_output=b.public_value_added,
             private_investment=b.investment,
             employment=1.0 - e.unemployment,
+            demand=b.consumer_goods,
         )
-        self.cumulative = {"requisitioned": 0.0, "capital_flight_usd": 0.0}
+        self.cumulative = {"requisitioned": 0.0, "capital_flight_usd": 0.0, "land_seizures": 0.0}
 
     def _make_trucks(self, p: Params) -> None:
         private, state = self._truck_agents(p)
         self.private_agents, self.state_agents = private, state
         self.trucks_per_agent = p.transport.freight_vehicles * p.transport.private_share / private
         self.struck_agents = 0.0
+        self.strikes_running = 0  # owners' strikes under way: the state coordinates its trucks
 
     def goods_stock(self) -> float:
         """Every stock of goods: depots, in transit, shelves, hoards and JAP stores (E°m of 1970)."""
         return self.depot + self.in_transit + self.shelf.sum() + self.hoard.sum() + self.jap_stock.sum()
+
+    def state_goods_stock(self) -> float:
+        """The part of those stocks the state owns: made by the APS or imported by the state (E°m of 1970)."""
+        return self.depot_state + self.in_transit_state + self.shelf_state.sum() + self.jap_state.sum()
 
     def trucks_real(self, agents: float) -> float:
         """Real trucks that a number of truck agents stands for."""
@@ -283,6 +332,10 @@ class Economy:
 
 
 FLOW_NAMES = (
+    "working_class_goods",
+    "public_investment",
+    "producer_goods",
+    "state_goods_sold",
     "industrial_output",
     "agricultural_output",
     "copper_output",
@@ -300,4 +353,8 @@ FLOW_NAMES = (
     "unmet",
     "employment",
     "aps_output",
+    "fleet_utilisation",
+    "marketed_food",
+    "land_reformed",
+    "land_held",
 )

@@ -22,27 +22,46 @@ from viachilena.model.record import Recorder
 
 
 def budget(env, eco: Economy, p: Params, rng: np.random.Generator):
-    """SimPy process: each day taxes come in and public spending goes out."""
+    """SimPy process: each day taxes come in, subsidies go out and the state's real spending grows.
+
+    Public wages are paid with the other wages (production); public purchases buy real goods
+    (production) and services (markets); APS investment buys capital goods (production); food
+    imports are paid when they land (external). What the treasury spends beyond what it receives
+    is lent to it by the central bank: new money.
+    """
     g = p.government
     lag = max(1, int(round(g.tax_lag_days)))
     tax_base = np.full(lag, _private_value_added(eco) * eco.price)
-    trend = np.log1p(g.inflation_at_start) / 365.0 * 12 / 10
-    yesterday = eco.price
     for tick in ticks(env, "incomes"):
         yield tick
         day = int(env.now)
-        trend += (np.log(eco.price / yesterday) - trend) / 90.0
-        yesterday = eco.price
-        eco.expected_inflation = float(np.expm1(365.0 * trend))
+        expect_inflation(eco, p)
         taxes = eco.base.tax_rate * tax_base[day % lag]
         tax_base[day % lag] = _private_value_added(eco) * eco.price
-        eco.ledger.pay("capitalists", "treasury", taxes)
-        growth = (1.0 + g.spending_growth) ** (day / 365.0) if g.enabled else 1.0
-        eco.ledger.pay("treasury", "capitalists", eco.price * eco.base.purchases * growth)
-        eco.ledger.pay("treasury", "capitalists", g.subsidy_share * eco.official_sales_value)
-        if g.enabled:
-            eco.public_employment *= 1.0 + g.public_employment_growth / 365.0
-            eco.wage *= 1.0 + g.wage_drift / 365.0 * float(eco.militancy[: eco.n_large].mean())
+        eco.ledger.pay("capitalists", "treasury", taxes, "taxes")
+        private_official_sales = eco.official_sales_value - eco.price * eco.flows["state_goods_sold"]
+        eco.ledger.pay("treasury", "capitalists", g.subsidy_share * max(private_official_sales, 0.0), "subsidies")
+        eco.public_purchases_index = (1.0 + g.spending_growth) ** (day / 365.0)
+        eco.public_employment *= 1.0 + g.public_employment_growth / 365.0
+        drift = g.wage_indexation_drift * eco.official_inflation_trend + g.wage_drift / 365.0 * _militancy(eco)
+        eco.wage *= 1.0 + drift
+
+
+def expect_inflation(eco: Economy, p: Params) -> None:
+    """Adaptive expectations of inflation, official and effective (prices as households paid them).
+
+    The effective price level is first averaged over a month, so that a day's swing in what the
+    black market charges reads as noise, not as inflation.
+    """
+    g = p.government
+    speed = 1.0 / g.expectation_days
+    smoothed = eco.cpi_effective_smoothed + (eco.cpi_effective - eco.cpi_effective_smoothed) / g.price_smoothing_days
+    official = float(np.log(eco.price / eco.price_yesterday))
+    effective = float(np.log(smoothed / eco.cpi_effective_smoothed))
+    eco.official_inflation_trend += speed * (official - eco.official_inflation_trend)
+    eco.effective_inflation_trend += speed * (effective - eco.effective_inflation_trend)
+    eco.price_yesterday, eco.cpi_effective_smoothed = eco.price, smoothed
+    eco.expected_inflation = float(np.expm1(365.0 * eco.effective_inflation_trend))
 
 
 def _private_value_added(eco: Economy) -> float:
@@ -53,14 +72,20 @@ def _private_value_added(eco: Economy) -> float:
     return private_industry + f["agricultural_output"] + f["services_output"] + copper
 
 
+def _militancy(eco: Economy) -> float:
+    return float(eco.militancy[: eco.n_large].mean())
+
+
 def wage_readjustments(env, eco: Economy, p: Params, log: Recorder):
     """SimPy process: on each readjustment date, wages catch up with official inflation."""
+    if not p.government.wage_policy:
+        return
     for r in sorted(p.government.wage_readjustments, key=lambda r: r.date):
         for tick in once(env, day_of(r.date, p.run.start), eco.n_days):
             yield tick
             past = eco.price / eco.wage_at_last_readjustment_cpi - 1.0
             rise = r.indexation * past + r.real_increase
-            eco.wage *= 1.0 + rise
+            eco.wage *= 1.0 + max(rise, -0.9)
             eco.wage_at_last_readjustment_cpi = eco.price
             log.event(
                 env.now, "wage_readjustment", "government", f"wages +{rise:.1%} (inflation since last {past:.1%})"
@@ -71,30 +96,51 @@ def unit_cost(eco: Economy, p: Params) -> float:
     """Unit cost: wages over productivity, imports at the official rate, materials as bought.
 
     Materials are priced at the effective price level, since firms bought part of their inputs
-    on the black market; this is how the black market fed back into official prices. Labour
-    productivity is the month's average (production keeps it), as a cost review would take it.
+    on the black market; imported inputs missing from the official quota were bought with
+    parallel dollars at the premium. This is how the black markets fed back into official prices.
+    Labour productivity is the month's average (production keeps it), as a cost review would take it.
     """
     g, b = p.government, eco.base
-    labour = eco.wage / max(eco.productivity, 1e-6)
-    imported = eco.exchange_rate / b.exchange_rate
+    labour = eco.wage / max(eco.productivity, g.productivity_floor)
+    outside = g.outside_quota_share * (1.0 - eco.import_ratio) * eco.dollar_premium
+    imported = eco.exchange_rate / b.exchange_rate * (1.0 + outside)
     materials = 1.0 - g.labour_cost_share - g.import_cost_share
     return g.labour_cost_share * labour + g.import_cost_share * imported + materials * eco.cpi_effective
 
 
 def price_reviews(env, eco: Economy, p: Params, log: Recorder):
-    """SimPy process: routine reviews close part of the cost gap; dated decrees close more."""
+    """SimPy process: routine reviews close part of the cost gap; dated decrees close more.
+
+    Without price controls (``government.price_controls = false``) prices are free instead:
+    every day they follow unit cost and the excess demand that the shortage measures.
+    """
     g = p.government
+    if not g.price_controls:
+        yield from free_prices(env, eco, p)
+        return
     freeze_end = day_of(g.price_freeze_end, p.run.start)
     reviews = (int(k * g.price_review_days) for k in range(1, int(eco.n_days / g.price_review_days) + 1))
     schedule = {day: g.price_catch_up_freeze if day < freeze_end else g.price_catch_up_after for day in reviews}
     decrees = {day_of(d.date, p.run.start): d.catch_up for d in g.price_decrees}
     schedule.update(decrees)
+    eco.review_catch_up = g.price_catch_up_freeze
     for day in sorted(d for d in schedule if 0 < d < eco.n_days):
         yield on(env, day)
+        eco.review_catch_up = g.price_catch_up_freeze if day < freeze_end else g.price_catch_up_after
         gap = max(0.0, unit_cost(eco, p) / eco.price - 1.0)
         eco.price *= 1.0 + schedule[day] * gap
         if day in decrees:
             log.event(env.now, "price_decree", "government", f"official prices +{schedule[day] * gap:.1%}")
+
+
+def free_prices(env, eco: Economy, p: Params):
+    """SimPy process: prices without controls, moving daily with costs and excess demand."""
+    g = p.government
+    for tick in ticks(env, "dated"):
+        yield tick
+        cost_gap = unit_cost(eco, p) / eco.price - 1.0
+        excess = float(eco.flows["unmet"] / eco.flows["demand"]) if eco.flows["demand"] > 0 else 0.0
+        eco.price *= max(1.0 + g.free_price_cost_speed * cost_gap + g.free_price_demand_speed * excess, 0.5)
 
 
 def stance(env, eco: Economy, p: Params, log: Recorder):

@@ -1,41 +1,73 @@
-"""Hoarding: shopkeepers diverting deliveries from controlled shelves to the black market.
+"""Hoarding: shopkeepers holding goods back from controlled shelves while holding pays.
 
 With official prices frozen below costs and a monetary overhang growing, shops and wholesalers
-held goods back and sold them on the black market (CIA ER IM 72-175; UCH; the source article's
-"shopkeeper hoarding"). The share of each delivery diverted to the hoard rises with the expected
-black-market premium, logistic in form and zero when there is no premium, and is damped where a
-JAP inspects. Commerce strikes close shops: the traders' strike of 21 August 1972 (ESW).
+held goods back and sold them on the black market or later at a higher official price (CIA ER IM
+72-175; UCH; the source article's "shopkeeper hoarding"). Each day a shopkeeper weighs the gain
+of holding a unit over a horizon, the larger of the expected black-market premium and the
+expected rise of the official price (expected inflation, and the decree that an open gap between
+costs and official prices announces, as far as the price policy in force closes it at a review),
+against the chance that a JAP inspection finds the hoard and requisitions it at the official
+price. The share of each delivery diverted to the hoard rises with that gain, logistic in form
+and zero when holding does not pay; the hoard is held while the official price is expected to
+rise faster than the premium pays today, and offered on the black market otherwise. (The
+traders' strikes that closed shops are in :mod:`model.strikes`.)
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 
-from viachilena.model.calendar import day_of, ticks
+from viachilena.model.calendar import ticks
 from viachilena.model.economy import Economy
+from viachilena.model.government import unit_cost
 from viachilena.model.params import Params
 
 
 def hoarding(env, eco: Economy, p: Params, rng: np.random.Generator):
     """SimPy process: each day shopkeepers revise their expectations and how much they hold back."""
     h = p.hoarding
-    closed_days = [(day_of(w.start, p.run.start), day_of(w.end, p.run.start)) for w in h.commerce_strikes]
     for tick in ticks(env, "hoarding"):
         yield tick
-        day = int(env.now)
-        striking = any(a <= day <= b for a, b in closed_days)
-        eco.commerce_closure = h.commerce_strike_closure if striking and h.enabled else 0.0
         if h.enabled:
-            eco.expected_premium += h.expectation_speed * (eco.premium - eco.expected_premium)
-            eco.divert = diversion(eco.expected_premium, h.propensity, h.premium_threshold, h.premium_steepness)
-            eco.divert = eco.divert * (1.0 - h.jap_damping * eco.jap)
+            decide(eco, p)
+        else:
+            eco.divert = np.zeros(eco.n_neigh)
+            eco.release = 1.0
 
 
-def diversion(expected_premium: float, propensity: float, threshold: float, steepness: float) -> float:
-    """Share of a delivery held back: a logistic in the expected premium, zero at no premium."""
+def decide(eco: Economy, p: Params) -> None:
+    """Today's diversion share in each neighbourhood and the share of hoards offered for sale."""
+    h = p.hoarding
+    eco.expected_premium += h.expectation_speed * (eco.premium - eco.expected_premium)
+    rise = expected_price_rise(eco, p)
+    gain = max(eco.expected_premium, rise) * (1.0 - requisition_risk(eco, p)) - h.carrying_cost * h.horizon_days / 365
+    eco.hold_gain = float(gain.mean())
+    eco.divert = h.propensity * diversion(gain, h.gain_threshold, h.gain_steepness)
+    hold = float(expit(h.gain_steepness * (rise - eco.premium)))
+    eco.release = h.release_max * (1.0 - hold) + h.release_min * hold
 
-    def logistic(x: float) -> float:
-        return 1.0 / (1.0 + np.exp(-steepness * (x - threshold)))
 
-    at_zero = logistic(0.0)
-    return propensity * max(0.0, logistic(expected_premium) - at_zero) / (1.0 - at_zero)
+def expected_price_rise(eco: Economy, p: Params) -> float:
+    """The official price rise a shopkeeper expects over the holding horizon: inflation and the next decree."""
+    h = p.hoarding
+    drift = (1.0 + max(eco.expected_inflation, -0.99)) ** (h.horizon_days / 365.0) - 1.0
+    gap = max(0.0, unit_cost(eco, p) / eco.price - 1.0) if p.government.price_controls else 0.0
+    eco.expected_decree = eco.review_catch_up * gap
+    return drift + eco.expected_decree
+
+
+def requisition_risk(eco: Economy, p: Params) -> np.ndarray:
+    """Chance that a JAP finds and requisitions a hoard within the horizon (zero where no JAP acts)."""
+    pp = p.popular_power
+    if not pp.enabled:
+        return np.zeros(eco.n_neigh)
+    found = 1.0 - np.exp(-pp.inspection_rate * pp.detection_probability * p.hoarding.horizon_days)
+    return eco.jap * found * pp.requisition_share
+
+
+def diversion(gain: np.ndarray, threshold: float, steepness: float) -> np.ndarray:
+    """Share of the most a shopkeeper will divert: a logistic in the gain of holding, zero at no gain."""
+    at_zero = expit(-steepness * threshold)
+    curve = expit(steepness * (np.asarray(gain) - threshold))
+    return np.maximum(0.0, curve - at_zero) / (1.0 - at_zero)

@@ -2,11 +2,15 @@
 
 Stock-flow consistency after Godley and Lavoie (*Monetary Economics*, 2007) and the balance-sheet
 checks of sfctools: every payment leaves one balance sheet and enters another, so the escudo
-balances of households, capitalists, the treasury and the central bank sum to zero; dollars move
+balances of households, capitalists, the treasury and the central bank sum to zero, and every
+payment names what it pays for (``PURPOSES``), so a day's flows can be read as a flow matrix:
+who paid whom, for what. Dollars move
 between reserves, capitalists' holdings abroad, residents' dollars and the rest of the world,
 and the change in reserves equals exports - imports - official capital flight + net credit -
 debt service; goods produced and imported equal goods consumed, exported and absorbed plus the
-change in every stock. :meth:`Ledger.check` runs at the end of every simulated day and raises
+change in every stock; goods the state owns (made by the APS, imported by the state) are tracked
+apart through every stock, so the treasury's sales revenue can be checked against the state's
+goods sold. :meth:`Ledger.check` runs at the end of every simulated day and raises
 :class:`model.errors.AccountingError` naming the day and the stock that does not close.
 """
 
@@ -23,6 +27,24 @@ DOLLAR_ACCOUNTS = ("reserves", "capitalists_abroad", "private_dollars", "rest_of
 RESERVE_FLOWS = ("exports", "imports", "official_flight", "credit", "debt_service")
 GOODS_IN = ("produced", "imported")
 GOODS_OUT = ("consumed", "exported", "absorbed")
+STATE_GOODS_IN = ("made", "imported")
+STATE_GOODS_OUT = ("sold",)
+PURPOSES = (
+    "goods",  # consumer goods bought at official prices (shops, JAPs, hoarders buying stock)
+    "black_market",  # goods bought on the black market
+    "services",  # private services bought
+    "producer_goods",  # capital and intermediate goods bought from industry
+    "wages",
+    "dividends",  # profits distributed to their owners
+    "taxes",
+    "subsidies",  # price subsidies on goods sold at official prices
+    "imports",  # escudos paid to the central bank for the dollars of an import of food or inputs
+    "capital_goods",  # escudos paid to the central bank for the dollars of an imported capital good
+    "exports",  # escudos paid by the central bank for the dollars of an export
+    "dollars",  # dollars bought or sold for escudos outside trade (flight, the parallel market)
+    "firms",  # shares of firms bought by CORFO
+    "interest",  # interest on short-term foreign debt, paid by the treasury
+)
 
 
 class Ledger:
@@ -48,33 +70,52 @@ class Ledger:
         self.tolerance = tolerance
         self.treasury_spent = 0.0
         self.treasury_received = 0.0
+        self.today: dict[tuple[str, str, str], float] = {}
+        self.state_goods = dict.fromkeys(STATE_GOODS_IN + STATE_GOODS_OUT, 0.0)
+        self.state_goods_start = 0.0
 
     # -- escudos
-    def pay(self, payer: str, payee: str, amount: float) -> None:
-        """Move escudos between two sector accounts."""
+    def pay(self, payer: str, payee: str, amount: float, purpose: str) -> None:
+        """Move escudos between two sector accounts, for the goods or service `purpose` names."""
         self.escudos[payer] -= amount
         self.escudos[payee] += amount
-        self._track_treasury(payer, payee, amount)
+        self._track(payer, payee, amount, purpose)
 
-    def pay_households(self, payer: str, amounts: np.ndarray) -> None:
+    def pay_households(self, payer: str, amounts: np.ndarray, purpose: str) -> None:
         """A sector pays each neighbourhood's households."""
         total = float(amounts.sum())
         self.escudos[payer] -= total
         self.households += amounts
-        self._track_treasury(payer, "households", total)
+        self._track(payer, "households", total, purpose)
 
-    def households_pay(self, payee: str, amounts: np.ndarray) -> None:
+    def households_pay(self, payee: str, amounts: np.ndarray, purpose: str) -> None:
         """Each neighbourhood's households pay a sector."""
         total = float(amounts.sum())
         self.households -= amounts
         self.escudos[payee] += total
-        self._track_treasury("households", payee, total)
+        self._track("households", payee, total, purpose)
 
-    def _track_treasury(self, payer: str, payee: str, amount: float) -> None:
+    def _track(self, payer: str, payee: str, amount: float, purpose: str) -> None:
+        if purpose not in PURPOSES:
+            raise ValueError(f"a payment must pay for one of {PURPOSES}, not {purpose!r}")
+        key = (payer, payee, purpose)
+        self.today[key] = self.today.get(key, 0.0) + amount
         if payer == "treasury":
             self.treasury_spent += amount
         if payee == "treasury":
             self.treasury_received += amount
+
+    def flow(self, payer: str | None, payee: str | None, purpose: str | None = None) -> float:
+        """Today's payments so far from `payer` to `payee` for `purpose` (None matches any)."""
+        return sum(
+            v
+            for (a, b, what), v in self.today.items()
+            if (payer is None or a == payer) and (payee is None or b == payee) and (purpose is None or what == purpose)
+        )
+
+    def new_day(self) -> None:
+        """Forget the day's flow matrix (balances and cumulative tallies stay)."""
+        self.today = {}
 
     @property
     def money_stock(self) -> float:
@@ -99,8 +140,12 @@ class Ledger:
         """Tally a flow of goods into or out of the economy's stocks (E°m of 1970)."""
         self.goods[kind] += amount
 
+    def state_goods_flow(self, kind: str, amount: float) -> None:
+        """Tally goods entering (made by the APS, imported by the state) or leaving (sold) state ownership."""
+        self.state_goods[kind] += amount
+
     # -- checks
-    def check(self, day: int, date: str, goods_stock: float) -> None:
+    def check(self, day: int, date: str, goods_stock: float, state_goods_stock: float) -> None:
         """Raise :class:`AccountingError` if any identity fails to close today."""
         households = float(self.households.sum())
         balances = [*self.escudos.values(), households]
@@ -119,6 +164,14 @@ class Ledger:
             "goods",
             goods_stock - self.goods_stock_start - net,
             self.goods_stock_start + sum(self.goods.values()),
+        )
+        state_net = sum(self.state_goods[k] for k in STATE_GOODS_IN) - self.state_goods["sold"]
+        self._close(
+            day,
+            date,
+            "state-owned goods",
+            state_goods_stock - self.state_goods_start - state_net,
+            self.state_goods_start + sum(self.state_goods.values()) + 1e-12,
         )
         if self.households.min() < -self.tolerance * max(1.0, size):
             worst = int(np.argmin(self.households))

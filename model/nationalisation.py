@@ -52,7 +52,7 @@ def from_above(env, eco: Economy, p: Params, log: Recorder):
             quota = 0.0
         eco.owner[take] = APS
         price = eco.price * 365.0 * fa.compensation_years * float(eco.output0[take].sum())
-        eco.ledger.pay("treasury", "capitalists", price)
+        eco.ledger.pay("treasury", "capitalists", price, "firms")
         for firm in take:
             log.event(env.now, "nationalisation", f"firm {firm}", "taken into the APS from the list")
 
@@ -68,7 +68,7 @@ def shop_floor(env, eco: Economy, p: Params, rng: np.random.Generator, log: Reco
         eco.militancy += -fb.militancy_decay * eco.militancy + noise + fb.sabotage_push * sabotage
         np.clip(eco.militancy, 0.0, None, out=eco.militancy)
         eco.militancy[eco.n_large :] = 0.0
-        if fb.enabled and n.enabled:
+        if fb.enabled:
             hazard = fb.seizure_rate * np.maximum(eco.militancy - fb.seizure_threshold, 0.0)
             seizing = eco.is_large & (eco.owner == PRIVATE) & ~eco.seized & (rng.random(eco.n_firms) < hazard)
             if seizing.any():

@@ -76,6 +76,9 @@ class RunSection(Section):
     neighbourhoods: int = field("count", "neighbourhoods (each with its shops) at scale 1", ge=10, le=2000)
     large_firms: int = field("count", "largest industrial firms modelled one by one at scale 1", ge=50, le=5000)
     small_firm_groups: int = field("count", "weighted groups standing for the long tail of small firms", ge=1, le=1000)
+    structure_seed: int = field(
+        "seed", "seed of the economy's structure (firm and neighbourhood attributes), fixed across replications", ge=0
+    )
 
     @model_validator(mode="after")
     def _period(self) -> RunSection:
@@ -127,7 +130,18 @@ class Economy1970(Section):
 class Households(Section):
     """Households' spending, forced saving and the turn to the black market."""
 
-    balance_spending_rate: float = field("1/day", "share of money balances spent on goods each day", **SHARE)
+    balance_spending_rate: float = field(
+        "1/day", "share of money balances spent on goods each day at 1970's expected inflation", **SHARE
+    )
+    balance_spending_max: float = field(
+        "1/day", "highest share of balances spent a day, however high inflation is expected", **SHARE
+    )
+    cagan_semi_elasticity: float = field(
+        "per unit of expected annual inflation",
+        "Cagan semi-elasticity: log change of the balance spending rate per unit of expected inflation above 1970's",
+        ge=0.0,
+        le=10.0,
+    )
     black_market_share: float = field("share", "share of unmet spending that seeks the black market", **SHARE)
     working_class_share: float = field("share", "share of neighbourhoods that are working-class", **SHARE)
     upper_class_share: float = field("share", "share of neighbourhoods that are upper-class", **SHARE)
@@ -145,7 +159,7 @@ class Households(Section):
 
 
 class Production(Switchable):
-    """Industry, agriculture, copper and services; capacity and investment."""
+    """Industry, copper and services; capacity and investment."""
 
     max_utilisation: float = field("share", "highest sustainable capacity utilisation", gt=0.0, le=1.0)
     demand_elasticity: float = field("-", "elasticity of utilisation to real demand", ge=0.0, le=3.0)
@@ -156,13 +170,45 @@ class Production(Switchable):
         "-", "beta: how fast private investment dies as risk rises", ge=0.0, le=20.0
     )
     capital_strike: bool = field("flag", "private investment responds to expropriation risk")
-    aps_investment_ratio: float = field(
-        "x depreciation", "APS investment from the budget, in units of depreciation", ge=0.0, le=5.0
+    aps_investment_rate: float = field(
+        "1/year of capital", "gross investment of APS firms, financed by the budget", ge=0.0, le=0.5
+    )
+    capital_output_ratio: float = field(
+        "years of capacity output", "capital per unit of yearly industrial capacity", gt=0.0, le=10.0
+    )
+    restocking: float = field(
+        "-", "extra orders per unit shortfall of the stock waiting at depots below its norm", ge=0.0, le=5.0
+    )
+    restocking_floor: float = field("share", "lowest consumer-goods orders when depots overflow", **SHARE)
+    productivity_days: float = field(
+        "days", "window of the labour productivity that cost reviews take", ge=1.0, le=365.0
+    )
+    profit_smoothing_days: float = field(
+        "days", "window over which owners judge the operating profit they pay out", ge=1.0, le=365.0
+    )
+    services_import_dependence: float = field(
+        "share", "how much of the imported-input shortfall services feel, relative to industry", **SHARE
     )
     aps_efficiency: float = field(
         "share", "output per unit of capacity in the APS relative to private firms", gt=0.0, le=1.5
     )
-    firm_size_tail: float = field("-", "Pareto tail index of large firms' capacities", ge=0.5, le=5.0)
+    workforce_shape: float = field(
+        "-",
+        "gamma shape of large firms' organisation and starting militancy (lower: a few stand out)",
+        gt=0.0,
+        le=100.0,
+    )
+    organisation_mean: float = field("units", "mean organisation of a large firm's workforce", ge=0.0, le=10.0)
+    imported_share_concentration: float = field(
+        "-",
+        "beta concentration of firms' imported-input shares around the mean (higher: more alike)",
+        gt=0.0,
+        le=1000.0,
+    )
+    top_firms: int = field("firms", "the largest firms whose output share sets industry's concentration", ge=1, le=5000)
+    top_firms_output_share: float = field(
+        "share", "share of industrial output the largest top_firms make (sets the size distribution)", **SHARE
+    )
     large_firms_output_share: float = field(
         "share", "industrial output made by the large firms modelled one by one", **SHARE
     )
@@ -170,19 +216,91 @@ class Production(Switchable):
     trucked_input_share: float = field("share", "share of industrial inputs that must arrive by truck", **SHARE)
     employment_elasticity: float = field("-", "elasticity of private employment to output", ge=0.0, le=1.5)
     aps_hiring: float = field("share", "extra employment the APS takes on over its capacity norm", ge=0.0, le=1.0)
-    agriculture_seasonality: float = field("share", "amplitude of the seasonal cycle in farm output", **SHARE)
-    agriculture_reform_growth: float = field(
-        "1/year", "farm capacity growth from reform credit and land redistribution", ge=-0.2, le=0.3
-    )
-    land_seizure_disruption: float = field(
-        "share per militancy unit", "farm output lost per unit of rural militancy", ge=0.0, le=1.0
-    )
     copper_post_nationalisation_productivity: float = field(
         "share", "copper output after nationalisation relative to before (technicians leaving)", gt=0.0, le=1.5
     )
     el_teniente_strike: Window = field("dates", "El Teniente strike (source: UCH)")
     el_teniente_output_loss: float = field("share", "copper output lost while El Teniente is on strike", **SHARE)
     services_headroom: float = field("x 1970", "services output cap relative to 1970", ge=1.0, le=3.0)
+
+
+class LandReform(Switchable):
+    """The expropriation of large estates at a dated pace, and the reform's credit."""
+
+    window: Window = field("dates", "the period over which estates are expropriated at an even pace")
+    reformed_1970: float = field("share of farmland", "land in the reformed sector on day 0 (Frei's reform)", **SHARE)
+    reformed_target: float = field("share of farmland", "land in the reformed sector at the window's end", **SHARE)
+    transition_days: float = field(
+        "days", "mean time newly expropriated land takes to produce normally", gt=0.0, le=2000.0
+    )
+    transition_loss: float = field("share", "output lost on land still in transition", **SHARE)
+    credit_growth: float = field("1/year", "farm capacity growth while the reform's credit flows", ge=-0.2, le=0.5)
+    credit_end: Date = field("date", "last day of the reform's expansionary credit")
+
+    @model_validator(mode="after")
+    def _target(self) -> LandReform:
+        if self.reformed_target < self.reformed_1970:
+            raise ValueError("reformed_target must be at least reformed_1970")
+        return self
+
+
+class Tomas(Switchable):
+    """Rural land seizures (tomas): their own waves, driven by the reform's pace and political events."""
+
+    base_rate: float = field(
+        "tomas/day", "seizures a day with no reform under way and no mobilisation", ge=0.0, le=50.0
+    )
+    pace_weight: float = field(
+        "x per (share/year)", "extra seizure rate per unit of the reform's yearly pace", ge=0.0, le=100.0
+    )
+    event_push: float = field(
+        "x per militancy jump",
+        "rural mobilisation gained per unit of a political event's militancy jump",
+        ge=0.0,
+        le=20.0,
+    )
+    mobilisation_decay: float = field("1/day", "daily decay of rural mobilisation", ge=0.0, le=1.0)
+    duration_days: float = field("days", "days a toma holds its farm", ge=1.0, le=365.0)
+    land_per_toma: float = field("share of farmland", "land one toma holds", ge=0.0, le=0.1)
+    output_loss: float = field("share", "output lost on land a toma holds", **SHARE)
+
+
+class Agriculture(Switchable):
+    """Farm output: seasons, land reform, tomas, food price controls and the harvest draw."""
+
+    seasonality: float = field("share", "amplitude of the seasonal cycle in farm output", **SHARE)
+    harvest_peak_day: int = field("day of year", "day of the year of the seasonal peak of farm output", ge=0, le=364)
+    season_start_month: int = field("month", "month whose first day starts the agricultural year (sowing)", ge=1, le=12)
+    price_memory_days: float = field("days", "days of real farm prices farmers weigh before sowing", ge=1.0, le=365.0)
+    supply_elasticity: float = field("-", "elasticity of the area sown to the real farm price", ge=0.0, le=3.0)
+    yield_sd: float = field("log points", "standard deviation of a season's yield (the weather)", ge=0.0, le=1.0)
+    imported_input_share: float = field("share", "imported inputs in farm output", **SHARE)
+    controlled_prices: bool = field(
+        "flag", "farmers sell at controlled official prices (false: at prices that cover costs)"
+    )
+    labour_cost_share: float = field("share", "wages in farm costs", **SHARE)
+    import_cost_share: float = field("share", "imported inputs, at the official exchange rate, in farm costs", **SHARE)
+    diversion_sensitivity: float = field(
+        "share per price gap", "share of the crop diverted per unit of official price below cost", ge=0.0, le=10.0
+    )
+    decapitalisation: float = field(
+        "1/year per price gap", "farm capital run down a year per unit of official price below cost", ge=0.0, le=10.0
+    )
+    most_diverted: float = field("share", "largest share of the crop diverted from official channels", **SHARE)
+    black_market_share: float = field(
+        "share", "share of the diverted crop sold on the black market (the rest eaten on the farm)", **SHARE
+    )
+    black_premium_half: float = field(
+        "premium", "expected black-market premium at which half the crop meant for it goes there", gt=0.0, le=10.0
+    )
+    reform: LandReform = field("-", "land reform")
+    tomas: Tomas = field("-", "rural land seizures")
+
+    @model_validator(mode="after")
+    def _costs(self) -> Agriculture:
+        if self.labour_cost_share + self.import_cost_share > 1.0:
+            raise ValueError("labour_cost_share + import_cost_share must be at most 1")
+        return self
 
 
 class CapitalFlight(Switchable):
@@ -198,34 +316,46 @@ class CapitalFlight(Switchable):
     official_channel_share: float = field(
         "share", "share of flight through over/under-invoicing, draining reserves", **SHARE
     )
-    dollar_premium_sensitivity: float = field(
-        "-",
-        "black-market dollar premium per unit of unofficial flight relative to private dollar holdings",
-        ge=0.0,
-        le=100.0,
+    premium_half: float = field(
+        "premium", "parallel-dollar premium at which half the unofficial flight turns to official channels", gt=0.0
+    )
+    dollar_offer_rate: float = field(
+        "1/day", "share of residents' dollars offered on the parallel market a day", gt=0.0, le=1.0
     )
     private_dollars_1970: float = field("US$m", "dollars held by residents in 1970", ge=0.0)
-    private_dollar_inflow: float = field(
-        "US$m/year", "dollars reaching residents outside official channels (tourism, remittances)", ge=0.0
-    )
 
 
 class Hoarding(Switchable):
     """Shopkeepers diverting deliveries from controlled shelves to a hoard sold on the black market."""
 
     propensity: float = field("share", "most of a delivery a shopkeeper will divert", **SHARE)
-    premium_threshold: float = field(
-        "premium", "expected premium at which half the propensity is used", ge=0.0, le=10.0
+    gain_threshold: float = field(
+        "share of the price", "gain of holding at which half the propensity is used", ge=0.0, le=10.0
     )
-    premium_steepness: float = field("1/premium", "steepness of the logistic response to the premium", ge=0.1, le=100.0)
+    gain_steepness: float = field("1/share", "steepness of the logistic response to the gain", ge=0.1, le=100.0)
     expectation_speed: float = field(
         "1/day", "speed at which the expected premium follows the observed one", gt=0.0, le=1.0
     )
-    release_rate: float = field("1/day", "share of the hoard offered on the black market each day", gt=0.0, le=1.0)
-    premium_cap: float = field("premium", "highest black-market premium over official prices", gt=0.0, le=50.0)
-    jap_damping: float = field("share", "how much less a shopkeeper diverts where a JAP inspects", **SHARE)
-    commerce_strikes: list[Window] = field("dates", "shop closures by traders' strikes (source: ESW; Moulian)")
-    commerce_strike_closure: float = field("share", "share of shops closed during a commerce strike", **SHARE)
+    horizon_days: float = field("days", "how long a shopkeeper plans to hold a hoard", ge=1.0, le=365.0)
+    carrying_cost: float = field("1/year", "cost of holding goods (storage, spoilage, interest)", ge=0.0, le=5.0)
+    release_max: float = field("1/day", "share of the hoard offered a day when holding does not pay", gt=0.0, le=1.0)
+    release_min: float = field("1/day", "share of the hoard offered a day when holding pays", ge=0.0, le=1.0)
+    black_premium_scale: float = field(
+        "premium per unit shortage",
+        "highest premium buyers would pay, per unit of shortage, at 1970's liquidity",
+        ge=0.0,
+        le=100.0,
+    )
+    liquidity_elasticity: float = field(
+        "-", "elasticity of what buyers would pay to their money balances over income", ge=0.0, le=5.0
+    )
+
+
+class CommerceStrikes(Switchable):
+    """Traders' strikes on their own: shops closed for their days."""
+
+    windows: list[Window] = field("dates", "shop closures by traders' strikes (source: ESW; Moulian)")
+    closure: float = field("share", "share of shops closed during a commerce strike", **SHARE)
 
 
 class Transport(Switchable):
@@ -288,7 +418,7 @@ class PopularPower(Switchable):
     volunteer_trucks: float = field("trucks per cordón", "factory vehicles a cordón puts on the road", ge=0.0)
 
 
-class FromAbove(Section):
+class FromAbove(Switchable):
     """The government's list of firms for the social property area."""
 
     start: Date = field("date", "first purchases from the list (bank shares and the first industrial firms)")
@@ -312,6 +442,7 @@ class FromBelow(Section):
     """Workers' militancy and seizures from the shop floor, Yarur-style."""
 
     enabled: bool = field("flag", "seizures from the shop floor")
+    initial_militancy: float = field("units", "mean militancy of large firms' workers on day 0", ge=0.0, le=10.0)
     militancy_decay: float = field("1/day", "daily decay of militancy toward zero", ge=0.0, le=1.0)
     militancy_noise: float = field("units/day^0.5", "day-to-day variation of militancy", ge=0.0, le=5.0)
     sabotage_push: float = field(
@@ -333,9 +464,10 @@ class FromBelow(Section):
     )
 
 
-class Nationalisation(Switchable):
-    """Nationalisation from above and from the shop floor."""
+class Nationalisation(Section):
+    """Nationalisation of copper, from above and from the shop floor: each with its own switch."""
 
+    copper_enabled: bool = field("flag", "copper's nationalisation (false: the mines stay foreign-owned)")
     copper: Date = field("date", "copper nationalised by constitutional reform (source: most sources; LOC says 11 Jun)")
     from_above: FromAbove = field("-", "the government's list")
     from_below: FromBelow = field("-", "seizures from the shop floor")
@@ -387,8 +519,13 @@ class Stances(Section):
     demobilise: StanceEffects = field("-", "demobilising Popular Power")
 
 
-class Government(Switchable):
+class Government(Section):
     """Wage and price policy, the budget financed by money, and the stance toward Popular Power."""
+
+    price_controls: bool = field(
+        "flag", "official prices set by decree and review (false: free prices, moving daily with costs and demand)"
+    )
+    wage_policy: bool = field("flag", "wages readjusted by decree (false: wages move only by drift)")
 
     wage_readjustments: list[WageReadjustment] = field("-", "dated wage readjustments")
     inflation_at_start: float = field(
@@ -396,6 +533,27 @@ class Government(Switchable):
     )
     wage_drift: float = field(
         "1/year per militancy unit", "wage gains between readjustments won by strikes", ge=0.0, le=2.0
+    )
+    wage_indexation_drift: float = field(
+        "share of inflation", "share of current official inflation wages follow between readjustments", **SHARE
+    )
+    price_smoothing_days: float = field(
+        "days", "window over which the effective price level is averaged before expectations read it", ge=1.0, le=365.0
+    )
+    expectation_days: float = field(
+        "days", "window of adaptive inflation expectations (official and effective)", ge=1.0, le=720.0
+    )
+    productivity_floor: float = field(
+        "x 1970", "lowest labour productivity a cost review takes (a stoppage does not set costs)", gt=0.0, le=1.0
+    )
+    free_price_cost_speed: float = field(
+        "1/day", "without controls: share of the cost gap prices close a day", ge=0.0, le=1.0
+    )
+    free_price_demand_speed: float = field(
+        "1/day per shortage", "without controls: daily price rise per unit of shortage", ge=0.0, le=1.0
+    )
+    goods_share_of_purchases: float = field(
+        "share", "share of public purchases that are industrial goods (the rest private services)", **SHARE
     )
     price_review_days: float = field("days", "days between routine price reviews", ge=1.0, le=365.0)
     price_catch_up_freeze: float = field(
@@ -413,6 +571,9 @@ class Government(Switchable):
     price_decrees: list[PriceDecree] = field("-", "dated general price adjustments")
     labour_cost_share: float = field("share", "wages in unit cost", **SHARE)
     import_cost_share: float = field("share", "imported inputs in unit cost", **SHARE)
+    outside_quota_share: float = field(
+        "share", "share of imported inputs missing from the quota that firms buy with parallel dollars", **SHARE
+    )
     spending_growth: float = field("1/year", "real growth of public spending under the UP programme", ge=-0.5, le=1.0)
     public_employment_growth: float = field(
         "1/year", "growth of public employment (the employment programme)", ge=-0.5, le=1.0
@@ -449,6 +610,12 @@ class ExchangeRate(Section):
     escudos_per_dollar: float = field("E°/US$", "official rate", gt=0.0)
 
 
+class PrivateInflow(Switchable):
+    """Dollars reaching residents outside official channels."""
+
+    usd_per_year: float = field("US$m/year", "tourism and remittances reaching residents", ge=0.0)
+
+
 class External(Switchable):
     """Copper exports, the credit blockade and reserves limiting imports."""
 
@@ -478,8 +645,22 @@ class External(Switchable):
     drawdown_rate: float = field(
         "1/day", "share of reserves above the floor spendable on imports a day", ge=0.0, le=1.0
     )
-    reserve_floor: float = field("US$m", "reserves below which imports are cut to current receipts")
+    reserve_floor: float = field(
+        "US$m",
+        "lowest net reserves: below zero, the short-term credit, suppliers' credit and arrears the country can run up",
+        le=0.0,
+    )
+    short_term_interest: float = field("1/year", "interest on net reserves below zero", ge=0.0, le=1.0)
+    under_invoicing: float = field(
+        "share", "most of non-copper exports under-invoiced when the parallel premium is high", **SHARE
+    )
+    under_invoicing_half: float = field("premium", "parallel premium at which half that share is hidden", gt=0.0)
+    food_gap_floor: float = field("x 1970", "lowest domestic food gap that sets food imports", ge=0.0, le=1.0)
+    food_gap_days: float = field(
+        "days", "window over which farm output is averaged to judge the food gap (a harvest year)", ge=1.0, le=730.0
+    )
     food_import_elasticity: float = field("-", "elasticity of food imports to the domestic food gap", ge=0.0, le=5.0)
+    private_inflow: PrivateInflow = field("-", "tourism and remittances")
 
     @model_validator(mode="after")
     def _paths(self) -> External:
@@ -527,8 +708,10 @@ class Params(Section):
     economy_1970: Economy1970 = field("-", "the base year")
     households: Households = field("-", "households")
     production: Production = field("-", "production")
+    agriculture: Agriculture = field("-", "agriculture")
     capital_flight: CapitalFlight = field("-", "capital flight")
-    hoarding: Hoarding = field("-", "hoarding and commerce strikes")
+    hoarding: Hoarding = field("-", "hoarding")
+    commerce_strikes: CommerceStrikes = field("-", "traders' strikes")
     transport: Transport = field("-", "trucks")
     october_strike: TruckerStrike = field("-", "the October 1972 strike (source: QP; ESW)")
     july_1973_strike: TruckerStrike = field("-", "the July 1973 strike (source: T73)")

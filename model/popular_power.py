@@ -16,9 +16,10 @@ from __future__ import annotations
 import numpy as np
 
 from viachilena.model.calendar import day_of, ticks
-from viachilena.model.economy import WORKING, Economy
+from viachilena.model.economy import Economy
 from viachilena.model.params import Params
 from viachilena.model.record import Recorder
+from viachilena.model.structure import WORKING
 
 
 def popular_power(env, eco: Economy, p: Params, rng: np.random.Generator, log: Recorder):

@@ -1,4 +1,4 @@
-"""Production: industry, agriculture, copper; capacity, investment and the capital strike.
+"""Production: industry and copper (agriculture through model.agriculture); capacity, investment and the capital strike.
 
 Industry is the 1970 structure of a few hundred large firms that make most output and a long
 tail of small ones (the APS took about 500 firms by 1973: UCH; Yotopoulos). Each firm turns
@@ -6,8 +6,8 @@ capacity into output, limited by demand (the 1971 boom used idle capacity, utili
 75% in 1970), by imported inputs that reserves allow, by inputs that arrived by truck, and by
 lockouts and seizures. Private investment falls as the risk of expropriation rises, the
 capital strike described by the source article and by Larrain and Meller (1991); the APS
-invests from the budget and accepts a lower return. Agriculture follows the seasons and land
-reform, disrupted by land seizures (the 1972/73 harvest fell about 25%: UCH; CIA). Copper is
+invests from the budget and accepts a lower return. Farm output is made by
+:mod:`model.agriculture`, called each day from here. Copper is
 exported; after the nationalisation of 11 July 1971 its proceeds go to the treasury, and the
 El Teniente strike of April-July 1973 cuts output.
 """
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from viachilena.model.agriculture import agriculture
 from viachilena.model.calendar import day_of, ticks
 from viachilena.model.economy import PRIVATE, Economy
 from viachilena.model.params import Params
@@ -23,22 +24,13 @@ from viachilena.model.params import Params
 
 def production(env, eco: Economy, p: Params, rng: np.random.Generator):
     """SimPy process: each day firms, farms and mines produce, invest and pay wages."""
-    season = _seasonal_cycle(eco, p)
     for tick in ticks(env, "production"):
         yield tick
         day = int(env.now)
         industry(eco, p)
-        agriculture(eco, p, season[min(day, len(season) - 1)])
+        agriculture(eco, p, day)
         copper(eco, p, day)
         pay_incomes(eco, p)
-
-
-def _seasonal_cycle(eco: Economy, p: Params) -> np.ndarray:
-    start = np.datetime64(p.run.start, "D")
-    day_of_year = (start + np.arange(eco.n_days) - start.astype("datetime64[Y]")).astype(int) % 365
-    amplitude = p.production.agriculture_seasonality
-    cycle = 1.0 + amplitude * np.cos(2.0 * np.pi * (day_of_year - 60) / 365.0)
-    return cycle / cycle.mean() if p.production.enabled else np.ones(eco.n_days)
 
 
 def firm_risk(eco: Economy, p: Params) -> np.ndarray:
@@ -48,30 +40,90 @@ def firm_risk(eco: Economy, p: Params) -> np.ndarray:
 
 
 def industry(eco: Economy, p: Params) -> None:
-    """Output, employment and investment of every industrial firm."""
-    pr, e = p.production, p.economy_1970
+    """Output, sales of producer goods, employment and investment of every industrial firm.
+
+    Orders come from the shops (consumer goods, through the smoothed real demand and the stock
+    waiting at depots) and from buyers of producer goods: investors (the domestic part of their
+    capital goods), the state's purchases of goods, and other uses that follow activity.
+    """
+    pr, e, b = p.production, p.economy_1970, eco.base
+    public = eco.owner != PRIVATE
+    wanted = investment_demand(eco, p, public)
+    domestic = (1.0 - b.imported_capital_share) * float(wanted.sum())
+    public_goods = b.public_goods * eco.public_purchases_index
+    other = b.other_absorption * eco.demand_index
+    producer_orders = domestic + public_goods + other
+    wanted_index = producer_orders / b.producer_goods if b.producer_goods > 0 else 1.0
+    eco.producer_index += pr.demand_smoothing * (wanted_index - eco.producer_index)
     if not pr.enabled:
         eco.output = eco.output0.copy()
     else:
-        depot_ratio = eco.depot / (e.factory_stock_days * eco.base.consumer_goods)
-        demand = e.utilisation * eco.demand_index**pr.demand_elasticity
-        utilisation = min(pr.max_utilisation, demand) * float(np.clip(1.5 - 0.5 * depot_ratio, 0.3, 1.0))
+        depot_ratio = eco.depot / (e.factory_stock_days * b.consumer_goods)
+        restock = float(np.clip(1.0 + pr.restocking * (1.0 - depot_ratio), pr.restocking_floor, 1.0))
+        c = e.consumer_goods_share
+        orders = c * eco.demand_index * restock + (1.0 - c) * eco.producer_index
+        utilisation = min(pr.max_utilisation, e.utilisation * orders**pr.demand_elasticity)
         inputs = 1.0 - eco.imported_share * (1.0 - eco.import_ratio)
         inputs -= pr.trucked_input_share * (1.0 - eco.input_delivery_ratio)
         eco.output = eco.capacity * utilisation * np.clip(inputs, 0.0, 1.0) * availability(eco, p)
-    public = eco.owner != PRIVATE
     made = float(eco.output.sum())
-    consumer = p.economy_1970.consumer_goods_share * made
+    aps_made = float(eco.output[public].sum())
+    state_share = aps_made / made if made > 0 else 0.0
+    consumer = e.consumer_goods_share * made
     eco.depot += consumer
+    eco.depot_state += state_share * consumer
     eco.ledger.goods_flow("produced", made)
-    eco.ledger.goods_flow("absorbed", made - consumer)
-    # the APS sells its intermediate and capital goods to private firms at official prices
-    aps_other = (1.0 - p.economy_1970.consumer_goods_share) * float(eco.output[eco.owner != PRIVATE].sum())
-    eco.ledger.pay("capitalists", "treasury", eco.price * aps_other)
+    eco.ledger.state_goods_flow("made", state_share * consumer)
+    producer = made - consumer
+    delivered = min(1.0, producer / producer_orders) if producer_orders > 0 else 0.0
+    _sell_producer_goods(eco, p, state_share, delivered, wanted, public, public_goods, other)
+    eco.ledger.goods_flow("absorbed", producer)
     eco.flows["industrial_output"] = made
-    eco.flows["aps_output"] = float(eco.output[public].sum())
+    eco.flows["aps_output"] = aps_made
+    eco.flows["producer_goods"] = producer
     _employment(eco, p, public)
-    _invest(eco, p, public)
+    _invest(eco, p, public, wanted, delivered)
+
+
+def investment_demand(eco: Economy, p: Params, public: np.ndarray) -> np.ndarray:
+    """Each firm's gross investment wanted today, E°m of 1970 a day.
+
+    Private owners replace and add to their capital ``K = capital_output_ratio * capacity`` at
+    ``(depreciation + growth) * K``, cut by ``(1 - risk)^beta`` as expropriation risk rises: the
+    capital strike (Larrain and Meller 1991). The APS invests from the budget at its own rate.
+    """
+    pr = p.production
+    capital = pr.capital_output_ratio * 365.0 * eco.capacity
+    private = (pr.depreciation + pr.investment_growth) / 365.0 * capital
+    if pr.capital_strike:
+        private = private * (1.0 - firm_risk(eco, p)) ** pr.investment_risk_elasticity
+    aps = pr.aps_investment_rate / 365.0 * capital
+    return np.where(public, aps, private) if pr.enabled else np.zeros(eco.n_firms)
+
+
+def _sell_producer_goods(eco, p, state_share, delivered, wanted, public, public_goods, other) -> None:
+    """Buyers of producer goods pay their makers: the treasury for the APS's share, capitalists for the rest."""
+    led, price, b = eco.ledger, eco.price, eco.base
+    domestic = (1.0 - b.imported_capital_share) * delivered
+    private_buys = domestic * float(wanted[~public].sum()) + delivered * other
+    state_buys = domestic * float(wanted[public].sum()) + delivered * public_goods
+    led.pay("capitalists", "treasury", state_share * private_buys * price, "producer_goods")
+    led.pay("treasury", "capitalists", (1.0 - state_share) * state_buys * price, "producer_goods")
+
+
+def _invest(eco: Economy, p: Params, public: np.ndarray, wanted: np.ndarray, delivered: float) -> None:
+    """Capital grows by the investment realised (domestic goods delivered, imports allowed) and depreciates."""
+    pr, b = p.production, eco.base
+    if not pr.enabled:
+        eco.flows["private_investment"] = b.investment
+        return
+    realised = wanted * (
+        (1.0 - b.imported_capital_share) * delivered + b.imported_capital_share * eco.capital_import_ratio
+    )
+    eco.capacity += realised / (pr.capital_output_ratio * 365.0) - pr.depreciation / 365.0 * eco.capacity
+    eco.flows["private_investment"] = float(realised[~public].sum())
+    eco.flows["public_investment"] = float(realised[public].sum())
+    eco.capital_wanted = (float(wanted[~public].sum()), float(wanted[public].sum()))
 
 
 def availability(eco: Economy, p: Params) -> np.ndarray:
@@ -92,38 +144,7 @@ def _employment(eco: Economy, p: Params, public: np.ndarray) -> None:
     jobs = eco.industry_jobs_private + eco.industry_jobs_public
     if jobs > 0:
         today = (float(eco.output.sum()) / jobs) / (eco.base.industry / eco.base.employment["industry"])
-        eco.productivity += (today - eco.productivity) / 30.0
-
-
-def _invest(eco: Economy, p: Params, public: np.ndarray) -> None:
-    pr = p.production
-    if not pr.enabled:
-        eco.flows["private_investment"] = eco.base.investment
-        return
-    depreciation = pr.depreciation / 365.0
-    gross = (pr.depreciation + pr.investment_growth) / 365.0 * eco.capacity
-    if pr.capital_strike:
-        gross = gross * (1.0 - firm_risk(eco, p)) ** pr.investment_risk_elasticity
-    aps = pr.aps_investment_ratio * depreciation * eco.capacity
-    investment = np.where(public, aps, gross)
-    eco.capacity += investment - depreciation * eco.capacity
-    eco.flows["private_investment"] = float(investment[~public].sum())
-    eco.ledger.pay("treasury", "capitalists", eco.price * float(investment[public].sum()))
-
-
-def agriculture(eco: Economy, p: Params, season: float) -> None:
-    """Farm output: seasons, reform credit, land seizures and imported inputs."""
-    pr = p.production
-    level = eco.base.agriculture * season
-    if pr.enabled:
-        eco.farm_capacity *= 1.0 + pr.agriculture_reform_growth / 365.0
-        rural = float(eco.militancy[: eco.n_large].mean())
-        disruption = min(0.9, pr.land_seizure_disruption * rural)
-        inputs = 1.0 - 0.5 * pr.imported_input_share * (1.0 - eco.import_ratio)
-        level *= eco.farm_capacity * (1.0 - disruption) * inputs
-    eco.depot += level
-    eco.ledger.goods_flow("produced", level)
-    eco.flows["agricultural_output"] = level
+        eco.productivity += (today - eco.productivity) / pr.productivity_days
 
 
 def copper(eco: Economy, p: Params, day: int) -> None:
@@ -142,7 +163,7 @@ def copper(eco: Economy, p: Params, day: int) -> None:
 
 
 def pay_incomes(eco: Economy, p: Params) -> None:
-    """Wages from private employers and the state; profits distributed to upper households."""
+    """Wages from private employers and the state."""
     b = eco.base
     wage = eco.wage * b.wage_per_worker
     services_jobs = (
@@ -154,10 +175,31 @@ def pay_incomes(eco: Economy, p: Params) -> None:
     farm_jobs = b.employment["agriculture"]
     private_jobs = eco.industry_jobs_private + farm_jobs + services_jobs + (0.0 if eco.copper_state else copper_jobs)
     state_jobs = eco.industry_jobs_public + eco.public_employment + (copper_jobs if eco.copper_state else 0.0)
-    eco.ledger.pay_households("capitalists", wage * private_jobs * eco.wage_weight)
-    eco.ledger.pay_households("treasury", wage * state_jobs * eco.wage_weight)
-    dividends = b.dividend_rate * max(eco.ledger.escudos["capitalists"], 0.0)
-    eco.ledger.pay_households("capitalists", dividends * eco.profit_weight)
-    eco.income = wage * (private_jobs + state_jobs) * eco.wage_weight + dividends * eco.profit_weight
+    eco.ledger.pay_households("capitalists", wage * private_jobs * eco.wage_weight, "wages")
+    eco.ledger.pay_households("treasury", wage * state_jobs * eco.wage_weight, "wages")
+    eco.wage_income = wage * (private_jobs + state_jobs) * eco.wage_weight
     eco.flows["employment"] = private_jobs + state_jobs
     eco.labour_force *= 1.0 + p.economy_1970.labour_force_growth / 365.0
+
+
+OPERATING = ("goods", "black_market", "services", "producer_goods", "exports", "subsidies")
+COSTS = ("wages", "taxes", "imports")
+
+
+def distribute_profits(env, eco: Economy, p: Params):
+    """SimPy process: at the end of each day capitalists pay out a share of their smoothed operating profit.
+
+    Operating profit is what capitalists received for goods, services, producer goods and
+    exports, and in subsidies, less what they paid in wages, taxes and imported inputs (the
+    day's flow matrix); the payout ratio is the base year's, which makes households spend their
+    whole income at day 0.
+    """
+    led, b = eco.ledger, eco.base
+    for tick in ticks(env, "profits"):
+        yield tick
+        received = sum(led.flow(None, "capitalists", what) for what in OPERATING)
+        paid = sum(led.flow("capitalists", None, what) for what in COSTS)
+        eco.profit += (received - paid - eco.profit) / p.production.profit_smoothing_days
+        dividends = b.payout * max(eco.profit, 0.0)
+        led.pay_households("capitalists", dividends * eco.profit_weight, "dividends")
+        eco.income = eco.wage_income + dividends * eco.profit_weight

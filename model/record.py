@@ -24,22 +24,28 @@ SERIES_UNITS = {
     "cpi_effective": "index, 1970-11-04 = 100",
     "black_market_premium": "black over official price, minus 1",
     "dollar_premium": "black over official exchange rate, minus 1",
-    "shortage_rate": "unmet over desired spending on goods",
+    "shortage_rate": "goods wanted at official prices and not got, over goods wanted",
     "black_market_share": "share of goods bought on the black market",
+    "black_market_sales": "E°m of 1970 a day bought on the black market",
     "jap_supply_share": "share of goods bought through JAPs and state supply",
+    "working_class_goods": "E°m of 1970 a day bought at official prices in working-class neighbourhoods",
     "real_wage": "index, 1970-11-04 = 100",
     "nominal_wage": "index, 1970-11-04 = 100",
     "unemployment_rate": "share of the labour force",
     "money_stock": "E°m",
+    "velocity": "nominal GDP a year over the money stock",
     "fiscal_deficit": "E°m a day",
     "nominal_gdp": "E°m a day",
     "reserves_usd": "US$m",
     "exchange_rate": "E° per US$",
     "capital_flight_usd": "US$m, cumulative",
+    "private_dollars_usd": "US$m held by residents (tourism, remittances, under-invoicing, less what they sold)",
     "exports_usd": "US$m a day",
     "imports_usd": "US$m a day",
-    "import_ratio": "share of needed imports bought",
+    "import_ratio": "share of needed imported inputs bought",
     "private_investment": "E°m of 1970 a day",
+    "public_investment": "E°m of 1970 a day (the APS)",
+    "industrial_capacity": "E°m of 1970 a day",
     "hoarded_stock": "E°m of 1970",
     "shelf_stock": "E°m of 1970",
     "requisitioned": "E°m of 1970, cumulative",
@@ -52,6 +58,13 @@ SERIES_UNITS = {
     "trucks_available": "trucks on the road or free",
     "shipments_queued": "E°m of 1970 waiting at depots",
     "deliveries": "E°m of 1970 a day delivered (goods and inputs)",
+    "state_goods_sold": "E°m of 1970 a day of goods the state owned, sold",
+    "treasury_goods_revenue": "E°m a day the treasury received for consumer goods",
+    "fleet_utilisation": "share of the free trucks' capacity loaded today",
+    "marketed_food": "E°m of 1970 a day of farm output sent to the depots",
+    "land_reformed": "share of farmland in the reformed sector",
+    "land_held": "share of farmland held by rural land seizures (tomas)",
+    "land_seizures": "rural land seizures (tomas), cumulative",
 }
 SERIES_COLUMNS = tuple(SERIES_UNITS)
 
@@ -78,6 +91,8 @@ class Recorder:
                 return
             self.rows[day] = self.sample()
             self.eco.flows["deliveries"] = 0.0
+            self.eco.flows["state_goods_sold"] = 0.0
+            self.eco.ledger.new_day()
             check(day)
 
     def sample(self) -> list[float]:
@@ -107,20 +122,26 @@ class Recorder:
             eco.dollar_premium,
             f["unmet"] / f["demand"] if f["demand"] > 0 else 0.0,
             f["black_sales"] / sold if sold > 0 else 0.0,
+            f["black_sales"],
             f["jap_sales"] / sold if sold > 0 else 0.0,
+            f["working_class_goods"],
             100.0 * eco.wage / eco.price,
             100.0 * eco.wage,
             max(0.0, 1.0 - f["employment"] / eco.labour_force),
             led.money_stock,
+            365.0 * gdp * eco.price / led.money_stock if led.money_stock > 0 else 0.0,
             deficit,
             gdp * eco.price,
             led.dollars["reserves"],
             eco.exchange_rate,
             eco.cumulative["capital_flight_usd"],
+            led.dollars["private_dollars"],
             f["exports_usd"],
             f["imports_usd"],
             eco.import_ratio,
             f["private_investment"],
+            f["public_investment"],
+            float(eco.capacity.sum()),
             float(eco.hoard.sum()),
             float(eco.shelf.sum()),
             eco.cumulative["requisitioned"],
@@ -133,6 +154,13 @@ class Recorder:
             eco.trucks_real(eco.private_agents + eco.state_agents - eco.struck_agents + eco.volunteer_agents),
             f["shipments_queued"],
             f["deliveries"],
+            f["state_goods_sold"],
+            led.flow(None, "treasury", "goods"),
+            f["fleet_utilisation"],
+            f["marketed_food"],
+            f["land_reformed"],
+            f["land_held"],
+            eco.cumulative["land_seizures"],
         ]
 
     def series(self) -> pd.DataFrame:

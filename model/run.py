@@ -18,6 +18,7 @@ import pandas as pd
 import simpy
 
 from viachilena.model import (
+    agriculture,
     capital_flight,
     external,
     government,
@@ -50,6 +51,7 @@ STREAMS = (
     "capital_flight",
     "nationalisation",
     "government",
+    "agriculture",
 )
 
 
@@ -98,6 +100,7 @@ def simulate(params: Params, seed: int) -> Run:
     rng = streams(seed)
     p = params
     eco = Economy(p, rng["setup"])
+    eco.farms = agriculture.Farms(eco, p, rng["agriculture"])
     env = CountingEnvironment()
     log = record.Recorder(eco)
     fleet = transport.Fleet(env, eco)
@@ -110,19 +113,22 @@ def simulate(params: Params, seed: int) -> Run:
         if strike.enabled:
             start(strikes.trucker_strike(env, eco, fleet, p, strike, name, rng[name], log))
     start(hoarding.hoarding(env, eco, p, rng["hoarding"]))
+    if p.commerce_strikes.enabled:
+        start(strikes.commerce_strikes(env, eco, p))
     if p.popular_power.enabled:
         start(popular_power.popular_power(env, eco, p, rng["popular_power"], log))
     start(government.budget(env, eco, p, rng["government"]))
-    if p.government.enabled:
-        start(government.wage_readjustments(env, eco, p, log))
-        start(government.price_reviews(env, eco, p, log))
-        start(government.stance(env, eco, p, log))
-        start(government.rationing(env, eco, p, log))
+    start(government.wage_readjustments(env, eco, p, log))
+    start(government.price_reviews(env, eco, p, log))
+    start(government.stance(env, eco, p, log))
+    start(government.rationing(env, eco, p, log))
+    start(production.distribute_profits(env, eco, p))
     start(markets.markets(env, eco, p, rng["markets"]))
     if p.capital_flight.enabled:
         start(capital_flight.capital_flight(env, eco, p, rng["capital_flight"]))
-    if p.nationalisation.enabled:
+    if p.nationalisation.copper_enabled:
         start(nationalisation.nationalise_copper(env, eco, p, log))
+    if p.nationalisation.from_above.enabled:
         start(nationalisation.from_above(env, eco, p, log))
     start(nationalisation.shop_floor(env, eco, p, rng["nationalisation"], log))
     if p.politics.enabled:
@@ -166,4 +172,4 @@ def _close_day(eco: Economy, day: int) -> None:
     ):
         if not math.isfinite(value) or value <= 0 and quantity not in ("dollar premium",):
             raise DegenerateEconomyError(day, date, mechanism, quantity, value)
-    eco.ledger.check(day, date, eco.goods_stock())
+    eco.ledger.check(day, date, eco.goods_stock(), eco.state_goods_stock())

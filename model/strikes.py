@@ -1,4 +1,4 @@
-"""The owners' strikes: October 1972 and July 1973.
+"""The owners' strikes: October 1972 and July 1973, and the traders' strikes that closed shops.
 
 From 9 October to 5 November 1972 the truck owners' confederation (165 unions, 40,000 members)
 withdrew about 30,000 of Chile's 50,000 freight vehicles (QP; ESW); retail and wholesale
@@ -7,14 +7,15 @@ struck (Moulian). The state requisitioned 400-500 trucks by 19 October (ESW; QP)
 strike began on 26 July 1973 and lasted until the coup, with about half of more than 40,000
 trucks off the road and about 1,000 requisitioned (Time; NYT, August 1973). Struck trucks are
 taken out of the private SimPy container for the strike; requisitioned ones move to the
-state's; cordones add volunteer trucks while a strike lasts.
+state's; cordones add volunteer trucks while a strike lasts. Traders' strikes on their own (the
+commerce strike of 21 August 1972: ESW) close a share of shops for their days.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from viachilena.model.calendar import day_of, on
+from viachilena.model.calendar import day_of, on, ticks
 from viachilena.model.economy import PRIVATE, Economy
 from viachilena.model.params import Params, TruckerStrike
 from viachilena.model.record import Recorder
@@ -29,6 +30,7 @@ def trucker_strike(
     if first >= eco.n_days:
         return
     yield on(env, first, "strike")
+    eco.strikes_running += 1
     locked = (eco.owner == PRIVATE) & (rng.random(eco.n_firms) < s.lockout_share) & ~eco.locked_out
     eco.locked_out |= locked
     eco.lockout_day[locked] = first
@@ -67,8 +69,22 @@ def trucker_strike(
     eco.shop_closure -= s.shop_closure
     eco.services_loss -= s.professional_strike_loss
     eco.struck_agents = eco.volunteer_agents = 0.0
-    yield fleet.state.get(requisitioned + volunteers)
-    yield fleet.private.put(withdrawn)
+    eco.strikes_running -= 1
+    # SimPy refuses a get or put of nothing: a strike that withdrew no trucks returns none
+    if requisitioned + volunteers > 0:
+        yield fleet.state.get(requisitioned + volunteers)
+    if withdrawn > 0:
+        yield fleet.private.put(withdrawn)
+
+
+def commerce_strikes(env, eco: Economy, p: Params):
+    """SimPy process: on the days of a traders' strike a share of shops stays closed."""
+    c = p.commerce_strikes
+    closed_days = [(day_of(w.start, p.run.start), day_of(w.end, p.run.start)) for w in c.windows]
+    for tick in ticks(env, "hoarding"):
+        yield tick
+        day = int(env.now)
+        eco.commerce_closure = c.closure if any(a <= day <= b for a, b in closed_days) else 0.0
 
 
 def _volunteer_agents(eco: Economy, p: Params) -> float:

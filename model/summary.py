@@ -17,6 +17,7 @@ METRIC_UNITS = {
     "industrial_growth_1971": "share, Dec-Dec",
     "industrial_growth_1972": "share, Dec-Dec",
     "agricultural_growth_1971": "share, Dec-Dec",
+    "harvest_change_1972_73": "share, farm output Nov 1972-Apr 1973 vs Nov 1970-Apr 1971",
     "inflation_1971": "share, official CPI Dec-Dec",
     "inflation_1972": "share, official CPI Dec-Dec",
     "inflation_effective_1972": "share, effective CPI Dec-Dec",
@@ -48,9 +49,19 @@ METRIC_UNITS = {
     "black_market_share_1972": "share of goods, 1972 mean",
     "gdp_change_to_end": "share, last 30 days vs same days a year before",
     "seizures": "count of seizures (real firms)",
+    "imports_usd_1971": "US$m, calendar year",
+    "imports_usd_1972": "US$m, calendar year",
+    "velocity_1972": "nominal GDP a year over money, 1972 mean",
+    "velocity_1973": "nominal GDP a year over money, 1973 mean to the end of the run",
+    "velocity_change_1973": "share, velocity_1973 over velocity_1972 minus 1",
+    "private_investment_share_1972": "share of GDP, 1972",
+    "shortage_mean_1972": "share of goods wanted at official prices, 1972 mean",
 }
 SUMMARY_METRICS = tuple(METRIC_UNITS)
 OCTOBER_STRIKE = ("1972-10-09", "1972-11-05")
+# the harvest seasons compared: the same months, so the seasonal cycle cancels
+HARVEST_1970_71 = ("1970-11-04", "1971-04-30")
+HARVEST_1972_73 = ("1972-11-04", "1973-04-30")
 
 
 def _december(series: pd.Series, year: int) -> float:
@@ -59,7 +70,12 @@ def _december(series: pd.Series, year: int) -> float:
 
 
 def _dec_dec(series: pd.Series, year: int) -> float:
-    return _december(series, year) / _december(series, year - 1) - 1.0
+    return _ratio(_december(series, year), _december(series, year - 1)) - 1.0
+
+
+def _ratio(a: float, b: float) -> float:
+    """A / b, NaN when b is zero or undefined (a metric of an economy without that quantity)."""
+    return a / b if b and np.isfinite(b) else np.nan
 
 
 def _on(series: pd.Series, date: str) -> float:
@@ -69,6 +85,11 @@ def _on(series: pd.Series, date: str) -> float:
 def _deficit_share(s: pd.DataFrame, year: int) -> float:
     rows = s.loc[f"{year}-01-01" : f"{year}-12-31"]
     return float(rows["fiscal_deficit"].sum() / rows["nominal_gdp"].sum()) if len(rows) else np.nan
+
+
+def _year_sum(series: pd.Series, year: int) -> float:
+    values = series.loc[f"{year}-01-01" : f"{year}-12-31"]
+    return float(values.sum()) if len(values) >= 365 else np.nan
 
 
 def _window(series: pd.Series, window: tuple[str, str], how: str) -> float:
@@ -88,6 +109,11 @@ def summarise(series: pd.DataFrame, events: pd.DataFrame, scale: float) -> dict[
         "industrial_growth_1971": _dec_dec(s["industrial_output"], 1971),
         "industrial_growth_1972": _dec_dec(s["industrial_output"], 1972),
         "agricultural_growth_1971": _dec_dec(s["agricultural_output"], 1971),
+        "harvest_change_1972_73": _ratio(
+            _window(s["agricultural_output"], HARVEST_1972_73, "mean"),
+            _window(s["agricultural_output"], HARVEST_1970_71, "mean"),
+        )
+        - 1.0,
         "inflation_1971": _dec_dec(s["cpi_official"], 1971),
         "inflation_1972": _dec_dec(s["cpi_official"], 1972),
         "inflation_effective_1972": _dec_dec(s["cpi_effective"], 1972),
@@ -117,7 +143,18 @@ def summarise(series: pd.DataFrame, events: pd.DataFrame, scale: float) -> dict[
         "deliveries_oct_1972": _window(s["deliveries"], OCTOBER_STRIKE, "mean"),
         "black_market_premium_end_1972": _december(s["black_market_premium"], 1972),
         "black_market_share_1972": _window(s["black_market_share"], ("1972-01-01", "1972-12-31"), "mean"),
-        "gdp_change_to_end": float(recent / earlier - 1.0) if s.index[0] <= a_year_before else np.nan,
+        "gdp_change_to_end": _ratio(recent, earlier) - 1.0 if s.index[0] <= a_year_before else np.nan,
         "seizures": float((events["kind"] == "seizure").sum()) / scale,
+        "imports_usd_1971": _year_sum(s["imports_usd"], 1971),
+        "imports_usd_1972": _year_sum(s["imports_usd"], 1972),
+        "velocity_1972": _window(s["velocity"], ("1972-01-01", "1972-12-31"), "mean"),
+        "velocity_1973": _window(s["velocity"], ("1973-01-01", "1973-12-31"), "mean"),
+        "velocity_change_1973": _ratio(
+            _window(s["velocity"], ("1973-01-01", "1973-12-31"), "mean"),
+            _window(s["velocity"], ("1972-01-01", "1972-12-31"), "mean"),
+        )
+        - 1.0,
+        "private_investment_share_1972": _ratio(_year_sum(s["private_investment"], 1972), _year_sum(s["gdp"], 1972)),
+        "shortage_mean_1972": _window(s["shortage_rate"], ("1972-01-01", "1972-12-31"), "mean"),
     }
     return metrics

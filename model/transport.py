@@ -7,9 +7,11 @@ that holds its trucks (a ``simpy.Container`` for private trucks, another for the
 requisitioned and volunteer trucks) for the trip, then delivers and releases them. A day's
 shipments travel as one process, so the number of SimPy events does not grow with the number
 of trucks or shops.
-State-coordinated trucks carry more loads per trip slot: the telex network that routed about
-200 loyal trucks in October 1972 (Project Cybersyn accounts), a parameter so a user can ask
-what better coordination would have saved.
+In normal times the fleet has headroom (``transport.fleet_headroom`` of it idle in 1970), and
+trucks for factory inputs follow what factories made, not what households wanted. While an
+owners' strike runs, state-coordinated trucks carry more loads per trip slot: the telex network
+that routed about 200 loyal trucks in October 1972 (Project Cybersyn accounts), a parameter so a
+user can ask what better coordination would have saved; outside strikes it changes nothing.
 """
 
 from __future__ import annotations
@@ -45,28 +47,36 @@ def load_trucks(env: simpy.Environment, eco: Economy, fleet: Fleet, p: Params) -
         eco.input_delivery_ratio = min(1.0, eco.inputs_arrived / eco.input_need)
     eco.inputs_arrived = 0.0
     goods = eco.depot / e.factory_stock_days
-    inputs = p.production.trucked_input_share * float(eco.capacity.sum()) * e.utilisation * eco.demand_index
+    inputs = p.production.trucked_input_share * eco.flows["industrial_output"]
     need = goods + inputs
     load = eco.base.load_per_trip
     private_free, state_free = fleet.private.level, fleet.state.level
     if t.enabled:
-        capacity = (private_free + state_free * t.coordination_loads_per_day) * load
+        coordination = t.coordination_loads_per_day if eco.strikes_running > 0 else 1.0
+        capacity = (private_free + state_free * coordination) * load
         shipped = min(1.0, capacity / need) if need > 0 else 0.0
         private_used = min(private_free, shipped * need / load)
-        state_used = min(state_free, (shipped * need - private_used * load) / (load * t.coordination_loads_per_day))
+        state_used = min(state_free, (shipped * need - private_used * load) / (load * coordination))
+        eco.flows["fleet_utilisation"] = shipped * need / capacity if capacity > 0 else 1.0
     else:
         shipped, private_used, state_used = 1.0, 0.0, 0.0
+        eco.flows["fleet_utilisation"] = 0.0
+    state_goods = eco.depot_state * (goods * shipped / eco.depot) if eco.depot > 0 else 0.0
     eco.depot -= goods * shipped
+    eco.depot_state -= state_goods
     eco.in_transit += goods * shipped
+    eco.in_transit_state += state_goods
     eco.input_need = inputs
     eco.flows["shipments_queued"] = eco.depot
     if need * shipped > 0:
         # a hair under what is free, so that rounding never makes a shipment wait for a truck
         trucks = (private_used * (1 - 1e-9), state_used * (1 - 1e-9))
-        env.process(shipments(env, eco, fleet, p, goods * shipped, inputs * shipped, *trucks))
+        env.process(shipments(env, eco, fleet, p, (goods * shipped, state_goods), inputs * shipped, *trucks))
 
 
-def shipments(env, eco: Economy, fleet: Fleet, p: Params, goods: float, inputs: float, private: float, state: float):
+def shipments(
+    env, eco: Economy, fleet: Fleet, p: Params, goods: tuple[float, float], inputs: float, private: float, state: float
+):
     """SimPy process: the day's shipments hold their trucks for the trip, then deliver.
 
     One process carries a day's loads on every route: batching keeps the number of SimPy
@@ -82,17 +92,31 @@ def shipments(env, eco: Economy, fleet: Fleet, p: Params, goods: float, inputs: 
         fleet.private.put(private)
     if state > 0:
         fleet.state.put(state)
-    deliver(eco, fleet, goods)
+    deliver(eco, fleet, *goods)
     eco.inputs_arrived += inputs
-    eco.flows["deliveries"] += goods + inputs
+    eco.flows["deliveries"] += goods[0] + inputs
 
 
-def deliver(eco: Economy, fleet: Fleet, amount: float) -> None:
-    """Goods reach the shops: some through state distribution, some into the hoard, the rest on shelves."""
+def deliver(eco: Economy, fleet: Fleet, amount: float, state_amount: float) -> None:
+    """Goods reach the shops: some through state distribution, some into the hoard, the rest on shelves.
+
+    `state_amount` of `amount` belongs to the state (made by the APS or imported by the state).
+    Goods the shopkeeper diverts to the hoard are bought from their maker at the official price;
+    the hoard is the shopkeeper's.
+    """
+    state_share = state_amount / amount if amount > 0 else 0.0
     arriving = amount * fleet.destination
     direct = arriving * eco.direct_supply
     hoarded = (arriving - direct) * eco.divert
+    shelved = arriving - direct - hoarded
     eco.jap_stock += direct
+    eco.jap_state += state_share * direct
     eco.hoard += hoarded
-    eco.shelf += arriving - direct - hoarded
+    eco.shelf += shelved
+    eco.shelf_state += state_share * shelved
+    bought = state_share * float(hoarded.sum())
+    eco.ledger.pay("capitalists", "treasury", bought * eco.price, "goods")
+    eco.ledger.state_goods_flow("sold", bought)
+    eco.flows["state_goods_sold"] += bought
     eco.in_transit -= amount
+    eco.in_transit_state -= state_amount

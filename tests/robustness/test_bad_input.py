@@ -49,7 +49,7 @@ CASES = [
     ("overlay_stance_misspelt.toml", "overlay", "government.stance_after_conciliation", False, None),
     ("overlay_section_as_value.toml", "overlay", "hoarding:", False, None),
     ("overlay_value_as_section.toml", "overlay", "hoarding.propensity", False, None),
-    ("overlay_list_item_end_before_start.toml", "overlay", "hoarding.commerce_strikes.0", False, None),
+    ("overlay_list_item_end_before_start.toml", "overlay", "commerce_strikes.windows.0", False, None),
     # a typo inside a list item is reported as the correct key missing (see the report of issue 7)
     ("overlay_list_item_unknown_key.toml", "overlay", "government.wage_readjustments.0.real_increse", True, None),
     ("overlay_include_missing.toml", "overlay", "file not found", False, "no_such_overlay.toml"),

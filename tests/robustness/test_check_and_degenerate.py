@@ -72,8 +72,8 @@ def test_a_degenerate_economy_stops_naming_day_mechanism_and_quantity(overrides,
 
 
 def test_a_degenerate_economy_mid_run_stops_with_the_day_it_broke_down():
-    # capacity utilisation of 1e-300: the base year loads, the arithmetic overflows some days in
-    params = model.load_params(BASELINE, [], {"economy_1970.utilisation": 1e-300, "run.end": dt.date(1971, 3, 31)})
+    # a GDP of 1e300 escudos: the base year loads, the arithmetic overflows some days in
+    params = model.load_params(BASELINE, [], {"economy_1970.gdp": 1e300, "run.end": dt.date(1971, 3, 31)})
     with pytest.raises(DegenerateEconomyError) as caught:
         model.simulate(params, 1)
     assert 0 < caught.value.day < 147
@@ -86,7 +86,7 @@ def test_a_degenerate_economy_mid_run_stops_with_the_day_it_broke_down():
     [
         ("economy_1970.money_to_gdp=0", "day 0 (1970-11-04): markets: money stock became 0.0"),
         ("economy_1970.industry_share=0", "day 0 (1970-11-04): production: industrial capacity became 0.0"),
-        ("economy_1970.utilisation=1e-300", "overflow"),
+        ("economy_1970.gdp=1e300", "overflow"),
     ],
 )
 def test_simulate_prints_a_degenerate_economy_as_one_line_with_exit_2(setting, expected, tmp_path, capsys):

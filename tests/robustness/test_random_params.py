@@ -12,13 +12,14 @@ import string
 import tempfile
 from pathlib import Path
 
+import pydantic
 import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from viachilena import model
 from viachilena.experiments.spec import flatten
-from viachilena.model.errors import ParamError, ViaChilenaError
+from viachilena.model.errors import DegenerateEconomyError, ParamError, ViaChilenaError
 from viachilena.model.loading import parse_override
 
 REPO = Path(__file__).resolve().parents[2]
@@ -184,3 +185,44 @@ def test_plausible_random_parameters_run_a_short_horizon_or_stop_with_a_model_er
         assert "day " in str(error)
         return
     assert run.series.index[-1].date() == SHORT
+
+
+def _bounded_leaves(section: type[pydantic.BaseModel], prefix: str = "") -> dict[str, tuple[float, float, type]]:
+    """Every numeric parameter with a lower and an upper bound in the schema: key -> (low, high, type)."""
+    found = {}
+    for name, info in section.model_fields.items():
+        key = f"{prefix}{name}"
+        kind = info.annotation
+        if isinstance(kind, type) and issubclass(kind, pydantic.BaseModel):
+            found.update(_bounded_leaves(kind, f"{key}."))
+            continue
+        if kind not in (float, int):
+            continue
+        low = next((getattr(m, a) for m in info.metadata for a in ("ge", "gt") if hasattr(m, a)), None)
+        high = next((getattr(m, a) for m in info.metadata for a in ("le", "lt") if hasattr(m, a)), None)
+        if low is not None and high is not None and key in LEAVES:
+            found[key] = (float(low), float(high), kind)
+    return found
+
+
+BOUNDED = {k: v for k, v in _bounded_leaves(type(BASE)).items() if not k.startswith("run.")}  # run sizes: valid, slow
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(key=st.sampled_from(sorted(BOUNDED)), where=st.floats(0.0, 1.0), seed=st.integers(0, 2**32 - 1))
+def test_any_single_parameter_inside_its_valid_range_runs_with_its_identities_closed(key, where, seed):
+    low, high, kind = BOUNDED[key]
+    value = low + where * (high - low)
+    value = round(value) if kind is int else value
+    try:
+        params = model.load_params(BASELINE, [], {key: value})
+    except ParamError as error:  # a cross-field rule (shares that must add up, dates in order) refused it
+        assert names_the_key(error, key), str(error)
+        return
+    try:
+        run = model.simulate(params, seed)
+    except DegenerateEconomyError as error:  # the model's own one-line statement, never a broken identity
+        assert "day " in str(error) and "\n" not in str(error)
+        return
+    assert run.series.index[-1].date() == params.run.end
+    assert run.series.notna().all().all(), key

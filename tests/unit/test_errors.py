@@ -41,7 +41,7 @@ def test_mid_run_breakdown_through_the_cli_is_one_line(tmp_path, capsys):
             "simulate",
             str(BASELINE),
             "--set",
-            "economy_1970.gdp=1e-300",
+            "economy_1970.gdp=1e300",
             "--set",
             "run.end=1971-03-31",
             "--out",

@@ -14,11 +14,11 @@ from viachilena.model.run import streams
 from viachilena.model.transport import Fleet, shipments
 
 
-def test_diversion_is_zero_without_premium_and_rises_with_it():
-    shares = [diversion(x, 0.4, 0.5, 4.0) for x in (0.0, 0.25, 0.5, 1.0, 3.0)]
-    assert shares[0] == 0.0
-    assert all(a < b for a, b in zip(shares, shares[1:], strict=False))
-    assert shares[-1] <= 0.4
+def test_diversion_is_zero_when_holding_does_not_pay_and_rises_with_the_gain():
+    shares = [float(diversion(x, 0.5, 4.0)) for x in (-0.5, 0.0, 0.25, 0.5, 1.0, 3.0)]
+    assert shares[0] == 0.0 and shares[1] == 0.0
+    assert all(a < b for a, b in zip(shares[1:], shares[2:], strict=False))
+    assert shares[-1] <= 1.0
 
 
 def test_calendar_round_trip():
@@ -34,12 +34,13 @@ def test_a_shipment_holds_its_trucks_for_the_trip(baseline_params):
     before = fleet.private.level
     in_transit = eco.in_transit = 5.0
     eco.inputs_arrived = 0.0
-    env.process(shipments(env, eco, fleet, baseline_params, in_transit, 2.0, 10.0, 0.0))
+    eco.in_transit_state = 1.0
+    env.process(shipments(env, eco, fleet, baseline_params, (in_transit, 1.0), 2.0, 10.0, 0.0))
     env.run(until=0.5)
     assert fleet.private.level == before - 10.0
     env.run(until=2.0)
     assert fleet.private.level == before
-    assert eco.in_transit == 0.0
+    assert eco.in_transit == 0.0 and eco.in_transit_state == 0.0
     assert eco.inputs_arrived == 2.0
     assert np.isclose(
         eco.shelf.sum() + eco.hoard.sum() + eco.jap_stock.sum(),
