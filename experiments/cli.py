@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 from pydantic import ValidationError
 
 import viachilena
@@ -57,7 +58,7 @@ from viachilena.experiments.calibrate import (
     is_calibration_file,
     load_calibration,
 )
-from viachilena.experiments.columns import series_frame, series_table
+from viachilena.experiments.columns import events_table, series_frame, series_table
 from viachilena.experiments.design import MAX_RUNS
 from viachilena.experiments.executors import available_cores, choose_executor
 from viachilena.experiments.results import Results
@@ -147,8 +148,11 @@ def simulate_command(args: argparse.Namespace) -> int:
         ) from None
     out = args.out or runner.REPORTS / f"simulate-{args.seed}"
     out.mkdir(parents=True, exist_ok=True)
-    write_atomically(out / "series.parquet", result.series.to_parquet)
-    write_atomically(out / "events.parquet", lambda p: result.events.to_parquet(p, index=False))
+    run_id = f"simulate-{args.seed}"
+    scenario = "+".join(Path(str(s)).stem for s in args.scenario) or "baseline"
+    series, events = series_table(run_id, scenario, result.series), events_table(run_id, scenario, result.events)
+    write_atomically(out / "series.parquet", lambda p: pq.write_table(series, p))
+    write_atomically(out / "events.parquet", lambda p: pq.write_table(events, p))
     write_json(
         out / "summary.json",
         {

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from small_experiments import BASELINE
 
@@ -69,8 +71,11 @@ def test_simulate_writes_series_events_and_summary(tmp_path, capsys):
         == 0
     )
     series = pd.read_parquet(out / "series.parquet")
-    assert series.index.name == "date" and series.index[-1] == pd.Timestamp("1971-02-28")
-    assert {"date", "kind", "agent", "detail"} <= set(pd.read_parquet(out / "events.parquet"))
+    assert set(series["run_id"]) == {"simulate-3"} and set(series["scenario"]) == {"baseline"}
+    assert series["date"].iloc[-1] == dt.date(1971, 2, 28)
+    schema = pq.read_schema(out / "series.parquet")
+    assert schema.field("gdp").metadata[b"unit"].decode() == "E°m of 1970 a day"
+    assert {"run_id", "date", "kind", "agent", "detail"} <= set(pd.read_parquet(out / "events.parquet"))
     summary = json.loads((out / "summary.json").read_text())
     assert summary["seed"] == 3 and "aps_firms_end" in summary["summary"]
     printed = capsys.readouterr().out
