@@ -21,6 +21,8 @@ from viachilena.model.params import Params
 from viachilena.model.production import firm_risk
 from viachilena.model.record import Recorder
 
+DAYS_PER_MONTH = 30.4  # an average month, to turn monthly rates into daily ones
+
 
 def nationalise_copper(env, eco: Economy, p: Params, log: Recorder):
     """SimPy process: the copper mines pass to the state."""
@@ -44,7 +46,7 @@ def from_above(env, eco: Economy, p: Params, log: Recorder):
         eco.list_size_now = fa.list_size_after_cut if env.now >= cut else fa.list_size
         if env.now < first:
             continue
-        quota += fa.monthly_takeovers * eco.scale / 30.4
+        quota += fa.monthly_takeovers * eco.scale / DAYS_PER_MONTH
         candidates = np.flatnonzero(eco.is_large & (eco.owner == PRIVATE) & (eco.rank < eco.list_size_now * eco.scale))
         take = candidates[: int(quota)]
         quota -= len(take)
@@ -74,14 +76,14 @@ def shop_floor(env, eco: Economy, p: Params, rng: np.random.Generator, log: Reco
             if seizing.any():
                 env.process(seizures(env, eco, p, np.flatnonzero(seizing), rng, log))
             _spill_over(eco, p, seizing)
-            eco.recent_seizures += (seizing.sum() / max(eco.n_large, 1) - eco.recent_seizures) / 30.0
+            eco.recent_seizures += (seizing.sum() / max(eco.n_large, 1) - eco.recent_seizures) / n.seizure_memory_days
         returning = (eco.owner == INTERVENED) & (rng.random(eco.n_firms) < effects.return_rate)
         eco.owner[returning] = PRIVATE
         for firm in np.flatnonzero(returning):
             log.event(env.now, "returned", f"firm {firm}", "intervened firm returned to its owner")
         aps_share = eco.flows["aps_output"] / max(eco.flows["industrial_output"], 1e-12)
         eco.risk = min(
-            0.99, n.risk_aps_weight * aps_share + n.risk_seizure_weight * eco.recent_seizures + eco.political_risk
+            n.risk_cap, n.risk_aps_weight * aps_share + n.risk_seizure_weight * eco.recent_seizures + eco.political_risk
         )
 
 
@@ -114,7 +116,7 @@ def seizures(env, eco: Economy, p: Params, firms: np.ndarray, rng: np.random.Gen
     effects = getattr(p.government.stances, eco.stance)
     intervened = rng.random(len(firms)) < effects.intervention_probability
     eco.owner[firms[intervened]] = INTERVENED
-    eco.militancy[firms[~intervened]] *= 0.5
+    eco.militancy[firms[~intervened]] *= fb.militancy_kept_after_failure
     for firm, taken in zip(firms, intervened, strict=True):
         if taken:
             log.event(env.now, "intervention", f"firm {firm}", "the government intervenes: the firm joins the APS")

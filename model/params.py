@@ -462,6 +462,9 @@ class FromBelow(Section):
     seizure_days: float = field(
         "days", "days a seizure stops production before the government decides", ge=0.0, le=120.0
     )
+    militancy_kept_after_failure: float = field(
+        "share", "share of their militancy workers keep after a seizure the government does not back", **SHARE
+    )
 
 
 class Nationalisation(Section):
@@ -478,6 +481,10 @@ class Nationalisation(Section):
         "risk per seizure rate", "expropriation risk per recent seizure per firm", ge=0.0, le=1000.0
     )
     risk_list_weight: float = field("risk", "extra risk of a firm that is on the government's list", ge=0.0, le=1.0)
+    risk_cap: float = field("risk", "highest expropriation risk owners expect", gt=0.0, le=1.0)
+    seizure_memory_days: float = field(
+        "days", "window over which owners remember the seizures around them", ge=1.0, le=365.0
+    )
 
 
 class WageReadjustment(Section):
