@@ -2,7 +2,9 @@
 
 An experiment file is TOML with an ``[experiment]`` table, one ``[scenarios.<name>]`` table
 per scenario (overlay files and ``set`` overrides applied on top of the base parameters)
-and an optional ``[sweep]`` over parameter ranges. :func:`load_experiment` reads it,
+and an optional ``[sweep]`` over parameter ranges, or an optional ``[attribution]`` over
+switchable mechanisms (which turns the one base scenario into one scenario per coalition of
+mechanisms, see :mod:`experiments.attribution`). :func:`load_experiment` reads it,
 checks its shape with pydantic and its meaning against the model: every overlay exists
 and every ``set`` and sweep key is a real parameter that accepts the given values,
 because each scenario's parameters are actually loaded. Every problem is a
@@ -24,6 +26,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 from viachilena import model
+from viachilena.experiments import attribution
 from viachilena.model.errors import ParamError
 from viachilena.model.loading import SCENARIOS, STABLE_NAME, read_toml, shipped, shipped_names
 
@@ -99,12 +102,30 @@ class SweepTable(_Table):
     parameters: dict[str, SweepParameter] = Field(min_length=1)
 
 
+class MechanismSwitch(_Table):
+    """One switchable mechanism of ``[attribution.mechanisms]``: its values on and off, a label."""
+
+    on: Any = True
+    off: Any = False
+    label: StrictStr | None = None
+
+
+class AttributionTable(_Table):
+    """The ``[attribution]`` table: mechanisms (dotted keys), outcomes, the exact/sampled choice."""
+
+    mechanisms: dict[str, MechanismSwitch] = Field(min_length=1)
+    outcomes: tuple[StrictStr, ...] = Field(min_length=1)
+    exact_up_to: StrictInt = Field(default=8, ge=1, le=12)
+    permutations: StrictInt = Field(default=32, ge=2)
+
+
 class ExperimentFile(_Table):
     """The whole experiment file, as written."""
 
     experiment: ExperimentTable
     scenarios: dict[str, ScenarioTable] = Field(min_length=1)
     sweep: SweepTable | None = None
+    attribution: AttributionTable | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +159,7 @@ class Experiment:
     scenarios: tuple[Scenario, ...]
     sweep: SweepTable | None
     scenario_params: dict[str, dict]
+    attribution: attribution.Plan | None = None
 
     def __repr__(self) -> str:
         """Name the experiment and the size of its design (the full spec is :meth:`describe`)."""
@@ -184,6 +206,7 @@ class Experiment:
                 for s in self.scenarios
             },
             "sweep": sweep,
+            "attribution": self.attribution.describe() if self.attribution else None,
         }
 
 
@@ -256,7 +279,43 @@ def load_experiment(path: Path | str) -> Experiment:
         sweep=table.sweep,
         scenario_params={},
     )
+    if table.attribution is not None:
+        experiment = _expand_attribution(path, experiment, table.attribution)
     return replace(experiment, scenario_params=_load_scenarios(experiment))
+
+
+def _expand_attribution(path: Path, experiment: Experiment, table: AttributionTable) -> Experiment:
+    """Replace the one base scenario by one scenario per coalition of the mechanisms."""
+    if experiment.sweep is not None:
+        raise ParamError(path, "attribution", "no [sweep] beside it (an attribution runs coalitions, not points)")
+    if len(experiment.scenarios) != 1:
+        raise ParamError(path, "scenarios", "exactly one scenario, the base the mechanisms are switched on")
+    (base,) = experiment.scenarios
+    known = flatten(model.load_params(experiment.params).model_dump(mode="json"))
+    mechanisms = []
+    for key, switch in table.mechanisms.items():
+        where = f"attribution.mechanisms.{_quote(key)}"
+        _check_key(path, where, key, known)
+        if key in base.overrides:
+            raise ParamError(path, where, f"a key the base scenario {base.name!r} does not set")
+        if switch.on == switch.off:
+            raise ParamError(path, f"{where}.off", f"a value other than on ({switch.on!r})")
+        for end in ("on", "off"):
+            _load(path, f"{where}.{end}", experiment, base, {**experiment.overrides(base), key: getattr(switch, end)})
+        mechanisms.append(attribution.Mechanism(key, switch.on, switch.off, switch.label or key))
+    for i, outcome in enumerate(table.outcomes):
+        if outcome not in experiment.metrics:
+            raise ParamError(
+                path,
+                f"attribution.outcomes[{i}]",
+                "one of the experiment's metrics" + _did_you_mean(outcome, experiment.metrics),
+            )
+    found = attribution.plan(tuple(mechanisms), table.exact_up_to, table.permutations, experiment.seed)
+    scenarios = tuple(
+        Scenario(attribution.coalition_name(c), base.overlays, {**base.overrides, **found.overrides(c)})
+        for c in found.coalitions
+    )
+    return replace(experiment, scenarios=scenarios, reference=scenarios[0].name, attribution=found)
 
 
 def _load_scenarios(experiment: Experiment) -> dict[str, dict]:
