@@ -50,9 +50,10 @@ class Mechanism:
 
 @dataclass(frozen=True)
 class Plan:
-    """The coalitions to run and, for the sampled estimator, the orders they come from."""
+    """The coalitions to run, the outcomes to attribute and, if sampled, the orders drawn."""
 
     mechanisms: tuple[Mechanism, ...]
+    outcomes: tuple[str, ...]
     coalitions: tuple[Coalition, ...]
     permutations: tuple[tuple[int, ...], ...] | None
 
@@ -69,6 +70,7 @@ class Plan:
         """The plan as plain JSON-able data (what the manifest records and the report reads)."""
         return {
             "mechanisms": [{"key": m.key, "on": m.on, "off": m.off, "label": m.label} for m in self.mechanisms],
+            "outcomes": list(self.outcomes),
             "method": "exact" if self.exact else "permutation",
             "coalitions": {coalition_name(c): [int(b) for b in c] for c in self.coalitions},
             "permutations": None if self.exact else [list(p) for p in self.permutations],
@@ -84,7 +86,9 @@ def coalition_name(coalition: Coalition) -> str:
     return "on_" + "".join("1" if on else "0" for on in coalition)
 
 
-def plan(mechanisms: tuple[Mechanism, ...], exact_up_to: int, permutations: int, seed: int) -> Plan:
+def plan(
+    mechanisms: tuple[Mechanism, ...], outcomes: tuple[str, ...], exact_up_to: int, permutations: int, seed: int
+) -> Plan:
     """Choose the coalitions: all of them up to `exact_up_to` mechanisms, else sampled orders.
 
     Orders are drawn from branch ``ATTRIBUTION_BRANCH`` of the experiment's seed tree, so the
@@ -93,13 +97,13 @@ def plan(mechanisms: tuple[Mechanism, ...], exact_up_to: int, permutations: int,
     k = len(mechanisms)
     if k <= exact_up_to:
         coalitions = [tuple(bool(b) for b in bits) for bits in itertools.product((True, False), repeat=k)]
-        return Plan(mechanisms, tuple(coalitions), None)
+        return Plan(mechanisms, outcomes, tuple(coalitions), None)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(ATTRIBUTION_BRANCH,)))
     orders = tuple(tuple(int(i) for i in rng.permutation(k)) for _ in range(permutations))
     found = {tuple([True] * k): None}
     for order in orders:
         found.update({c: None for c in _prefixes(order, k)})
-    return Plan(mechanisms, tuple(found), orders)
+    return Plan(mechanisms, outcomes, tuple(found), orders)
 
 
 def _prefixes(order: tuple[int, ...], k: int) -> list[Coalition]:

@@ -1,8 +1,11 @@
 """Matplotlib figures of the report, drawn from the tables of `experiments.tables`.
 
-Each function takes a long table and returns a `matplotlib.figure.Figure`
-(constrained layout, Okabe-Ito colours, a source line at the bottom) drawn on
-its own Agg canvas; nothing touches pyplot's global state. `save` writes a figure as PNG and SVG.
+Each function takes a long table and returns a `matplotlib.figure.Figure` on its own Agg
+canvas (nothing touches pyplot's state). Figures are drawn inside the report's style
+(`viachilena.mplstyle`, overridden by a `report.mplstyle` in the experiment folder: see
+:func:`styled`), titled in words with their unit, shares in percent (differences of shares in
+percentage points), and laid out once: the layout is then frozen and the numbered event labels
+are placed where they collide with no other label. :func:`save` writes PNG (300 dpi), SVG and PDF.
 """
 
 from __future__ import annotations
@@ -10,23 +13,83 @@ from __future__ import annotations
 import importlib
 import itertools
 import math
+import re
 import textwrap
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import matplotlib.dates as mdates
+import matplotlib.style
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
-from viachilena.experiments.results import Event
 from viachilena.experiments.store import write_atomically
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 BLUE, ORANGE, GREEN, VERMILLION = OKABE_ITO[:4]
 GREY = "#7F7F7F"
+STYLE = Path(str(resources.files("viachilena.experiments") / "viachilena.mplstyle"))
+USER_STYLE = "report.mplstyle"
+FORMATS = ("png", "svg", "pdf")
+WIDTH = 7.2  # inches: a page's text width
+ZOOM_MARGIN = pd.Timedelta(days=10)
+LABEL_ROWS = 8
+
+SERIES_WORDS = {
+    "gdp": "GDP",
+    "industrial_output": "Industrial output",
+    "agricultural_output": "Agricultural output",
+    "copper_output": "Copper output",
+    "services_output": "Output of services",
+    "cpi_official": "Consumer prices, official index",
+    "cpi_effective": "Consumer prices, effective (official and black-market)",
+    "black_market_premium": "Black-market price premium",
+    "dollar_premium": "Black-market dollar premium",
+    "shortage_rate": "Shortage: unmet share of spending on goods",
+    "black_market_share": "Goods bought on the black market",
+    "jap_supply_share": "Goods bought through JAPs and state supply",
+    "real_wage": "Real wage",
+    "nominal_wage": "Nominal wage",
+    "unemployment_rate": "Unemployment",
+    "money_stock": "Money stock",
+    "fiscal_deficit": "Fiscal deficit",
+    "reserves_usd": "Net international reserves",
+    "deliveries": "Deliveries by truck",
+    "aps_output_share": "Social property area's share of industrial output",
+    "aps_firms": "Firms in the social property area",
+    "trucks_available": "Trucks available",
+}
+METRIC_WORDS = {
+    "shortage_mean_oct_1972": "Shortage during the October 1972 strike",
+    "shortage_peak_oct_1972": "Peak shortage during the October 1972 strike",
+    "deliveries_oct_1972": "Deliveries during the October 1972 strike",
+    "inflation_1972": "Inflation in 1972",
+    "inflation_1971": "Inflation in 1971",
+    "gdp_growth_1972": "GDP growth in 1972",
+    "gdp_growth_1971": "GDP growth in 1971",
+    "gdp_change_to_end": "Change of GDP to the end of the run",
+    "reserves_end_1972": "Reserves at the end of 1972",
+    "real_wage_growth_1972": "Real wage growth in 1972",
+}
+SHARE_UNIT = re.compile(r"^share|minus 1$|^unmet over|0 to 1$")
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A numbered mark on a time axis: a dashed line, or a shaded span if it has an `end`."""
+
+    number: int
+    text: str
+    start: pd.Timestamp
+    end: pd.Timestamp | None = None
+    colour: str = GREY
 
 
 def units(kind: str) -> dict[str, str]:
@@ -38,26 +101,366 @@ def units(kind: str) -> dict[str, str]:
     return dict(getattr(model, f"{kind}_UNITS", {}))
 
 
-def label(name: str, unit_map: dict[str, str], prefix: str = "") -> str:
-    """Axis label of a panel titled `name`: its unit, or the bare name if it has none."""
-    return textwrap.fill(prefix + unit_map.get(name, name), 34)
+def words(name: str, table: dict[str, str]) -> str:
+    """A series or metric named in words (its name with spaces if no words are known)."""
+    return table.get(name) or name.replace("_", " ").capitalize()
 
 
-def _panels(n: int, ncols: int, panel: tuple[float, float], **kw) -> tuple[Figure, list]:
-    """Make a constrained-layout figure with `n` panels in at most `ncols` columns.
+def readable(unit: str, difference: bool = False) -> tuple[float, str]:
+    """Factor and unit to show a quantity in: shares as % (differences as percentage points)."""
+    if not SHARE_UNIT.search(unit):
+        return 1.0, unit
+    shown = "percentage points" if difference else "%"
+    rest = unit.removeprefix("share")
+    return 100.0, shown + (rest if rest != unit else f" ({unit})")
 
-    With no panels to draw, the figure says so instead.
-    """
-    ncols = max(1, min(ncols, n))
-    nrows = max(1, math.ceil(n / ncols))
-    fig = Figure(figsize=(panel[0] * ncols, panel[1] * nrows + 1.2), layout="constrained")
+
+def styled(directory: Path | None = None) -> AbstractContextManager:
+    """The report's style, with the folder's own ``report.mplstyle`` on top if it has one."""
+    user = directory / USER_STYLE if directory is not None else None
+    return matplotlib.style.context([str(STYLE)] + ([str(user)] if user and user.is_file() else []))
+
+
+def _figure(height: float, width: float = WIDTH) -> Figure:
+    """A constrained-layout figure on its own Agg canvas."""
+    fig = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)
-    axes = fig.subplots(nrows, ncols, squeeze=False, **kw).ravel()
-    for ax in axes[n:]:
+    return fig
+
+
+def _key(fig: Figure, cell, handles: list, columns: int = 2) -> None:
+    """Draw the legend `handles` in an empty axes `cell` below the panels."""
+    ax = fig.add_subplot(cell)
+    ax.axis("off")
+    if handles:
+        ax.legend(handles=handles, loc="upper left", ncols=columns, mode="expand", borderaxespad=0, handlelength=1.6)
+
+
+def _key_height(entries: int, columns: int = 2) -> float:
+    """Inches a legend of `entries` needs in `columns`."""
+    return 0.16 * math.ceil(entries / columns) + 0.1 if entries else 0.05
+
+
+def _finish(fig: Figure, title: str, source: str) -> Figure:
+    """Add the title and the source line, lay the figure out once and freeze the layout."""
+    fig.suptitle(textwrap.fill(title, 95))
+    fig.supxlabel(source, x=0.01, ha="left", fontsize=6, color="#404040")
+    fig.draw_without_rendering()
+    fig.set_layout_engine("none")
+    return fig
+
+
+def save(fig: Figure, directory: Path, stem: str) -> None:
+    """Write `fig` as `stem.png` (at the style's resolution), `stem.svg` and `stem.pdf`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for fmt in FORMATS:
+        metadata = {"Date": None} if fmt == "svg" else {"CreationDate": None} if fmt == "pdf" else None
+        write_atomically(
+            directory / f"{stem}.{fmt}", lambda path, fmt=fmt, m=metadata: fig.savefig(path, format=fmt, metadata=m)
+        )
+
+
+def _date_axis(ax, most: int = 8) -> None:
+    """Readable dates: concise labels on an automatic locator."""
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=most)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+
+
+def _draw_marks(ax, marks: list[Mark]) -> None:
+    """Shade spans and draw dashed lines for the marks inside the panel's dates."""
+    lo, hi = (pd.Timestamp(mdates.num2date(v)).tz_localize(None) for v in ax.get_xlim())
+    for mark in marks:
+        end = mark.end if mark.end is not None else mark.start
+        if end < lo or mark.start > hi:
+            continue
+        if mark.end is not None:
+            ax.axvspan(max(mark.start, lo), min(mark.end, hi), color=mark.colour, alpha=0.13, lw=0)
+        else:
+            ax.axvline(mark.start, color=mark.colour, lw=0.7, ls="--")
+    ax.set_xlim(lo, hi)
+
+
+def _number_marks(fig: Figure, ax, marks: list[Mark]) -> None:
+    """Number the marks inside the top of a panel, each on the highest row where it touches no label.
+
+    Runs on a laid-out, frozen figure, so the boxes measured here are the ones saved.
+    """
+    renderer = fig.canvas.get_renderer()
+    panel = ax.get_window_extent(renderer)
+    lo, hi = ax.get_xlim()
+    placed = []
+    for mark in sorted(marks, key=lambda m: m.start):
+        x = mdates.date2num(max(mark.start, pd.Timestamp(mdates.num2date(lo)).tz_localize(None)))
+        if not lo <= x <= hi:
+            continue
+        for row in range(LABEL_ROWS):
+            text = ax.text(
+                x,
+                0.985 - 0.085 * row,
+                str(mark.number),
+                transform=ax.get_xaxis_transform(),
+                ha="left" if mark.end is not None else "center",
+                va="top",
+                fontsize=6,
+                color="black" if mark.colour == GREY else mark.colour,
+                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
+            )
+            box = text.get_window_extent(renderer).padded(1.5)
+            inside = panel.x0 <= box.x0 and box.x1 <= panel.x1
+            if inside and not any(box.overlaps(other) for other in placed):
+                placed.append(box)
+                break
+            text.remove()
+
+
+def _mark_handle(mark: Mark):
+    """Legend entry for a numbered mark."""
+    if mark.end is not None:
+        return Patch(color=mark.colour, alpha=0.3, label=f"{mark.number} {mark.text}")
+    return Line2D([], [], color=mark.colour, ls="--", lw=0.8, label=f"{mark.number} {mark.text}")
+
+
+def series_figure(
+    table: pd.DataFrame,
+    title: str,
+    source: str,
+    unit: str,
+    marks: list[Mark],
+    windows: list[tuple[str, pd.Timestamp, pd.Timestamp]],
+    difference: bool = False,
+) -> Figure:
+    """One key series over the whole run, with a zoomed panel for each strike window.
+
+    `table` is long (date, scenario and the fan quantiles q5..q95, or a paired difference's
+    mean, ci_low, ci_high); each scenario is one colour. `windows` are (name, start, end).
+    """
+    factor, shown = readable(unit, difference)
+    scenarios = list(dict.fromkeys(table["scenario"]))
+    colours = dict(zip(scenarios, itertools.cycle(OKABE_ITO), strict=False))
+    handles_for = _difference_layer if difference else _fan_layer
+    key_entries = len(marks) + (len(scenarios) * (1 if difference else 2) + (1 if len(scenarios) == 1 else 0))
+    key_h = _key_height(key_entries)
+    rows = [2.4] + ([1.8] if windows else []) + [key_h]
+    fig = _figure(sum(rows) + 0.7)
+    grid = fig.add_gridspec(len(rows), max(1, len(windows)), height_ratios=rows)
+    main = fig.add_subplot(grid[0, :])
+    zooms = [fig.add_subplot(grid[1, i]) for i in range(len(windows))]
+    handles = []
+    for scenario, rows_of in table.groupby("scenario", sort=False):
+        rows_of = rows_of.set_index("date")
+        for ax in [main, *zooms]:
+            found = handles_for(ax, rows_of, factor, colours[scenario], scenario, len(scenarios) == 1)
+        handles += found
+    if difference:
+        main.axhline(0, color="black", lw=0.6)
+    main.set_ylabel(textwrap.fill(shown, 40))
+    _date_axis(main)
+    _draw_marks(main, marks)
+    for ax, (name, start, end) in zip(zooms, windows, strict=True):
+        ax.set_xlim(start - ZOOM_MARGIN, end + ZOOM_MARGIN)
+        _fit_y(ax, table, start - ZOOM_MARGIN, end + ZOOM_MARGIN, factor, difference)
+        _date_axis(ax, 5)
+        _draw_marks(ax, marks)
+        ax.set_title(f"{name}, {start:%d %b %Y} to {end:%d %b %Y}", loc="left")
+    if zooms:
+        zooms[0].set_ylabel(textwrap.fill(shown, 30))
+    _key(fig, grid[-1, :], handles + [_mark_handle(m) for m in marks])
+    _finish(fig, title, source)
+    for ax in [main, *zooms]:
+        _number_marks(fig, ax, marks)
+    return fig
+
+
+def _fan_layer(ax, rows: pd.DataFrame, factor: float, colour: str, scenario: str, alone: bool) -> list:
+    """Median and bands of one scenario: 50% and 90% alone, the 50% band beside other scenarios."""
+    if alone:
+        ax.fill_between(rows.index, rows["q5"] * factor, rows["q95"] * factor, color=colour, alpha=0.15, lw=0)
+    ax.fill_between(rows.index, rows["q25"] * factor, rows["q75"] * factor, color=colour, alpha=0.3, lw=0)
+    ax.plot(rows.index, rows["q50"] * factor, color=colour, lw=1.1)
+    name = "" if alone else f"{scenario}: "
+    handles = [
+        Line2D([], [], color=colour, label=f"{name}median"),
+        Patch(color=colour, alpha=0.3, label=f"{name}50% band"),
+    ]
+    if alone:
+        handles.append(Patch(color=colour, alpha=0.15, label="90% band"))
+    return handles
+
+
+def _difference_layer(ax, rows: pd.DataFrame, factor: float, colour: str, scenario: str, alone: bool) -> list:
+    """Mean paired difference of one scenario with its 95% interval."""
+    ax.fill_between(rows.index, rows["ci_low"] * factor, rows["ci_high"] * factor, color=colour, alpha=0.3, lw=0)
+    ax.plot(rows.index, rows["mean"] * factor, color=colour, lw=1.1)
+    return [Line2D([], [], color=colour, lw=4, alpha=0.6, label=f"{scenario}: mean difference, 95% interval")]
+
+
+def _fit_y(ax, table: pd.DataFrame, start, end, factor: float, difference: bool) -> None:
+    """Scale a zoomed panel's y axis to the data inside its dates."""
+    inside = table[(table["date"] >= start) & (table["date"] <= end)]
+    columns = ["ci_low", "ci_high", "mean"] if difference else ["q5", "q95"] if "q5" in table else ["q50"]
+    values = inside[[c for c in columns if c in inside]].to_numpy(float) * factor
+    values = values[np.isfinite(values)]
+    if difference:
+        values = np.append(values, 0.0)
+    if len(values):
+        low, high = values.min(), values.max()
+        pad = 0.06 * (high - low) or 0.05 * abs(high) or 1.0
+        ax.set_ylim(low - pad, high + pad * 3)  # room at the top for the numbered marks
+
+
+def dot_interval(table: pd.DataFrame, title: str, source: str) -> Figure:
+    """Mean paired difference per scenario with its 95% interval, one small panel per metric.
+
+    Metrics whose differences are zero in every pair (or missing) get no panel.
+    """
+    unit_map = units("METRIC")
+    shown = [m for m in dict.fromkeys(table["metric"]) if _moves(table[table["metric"] == m])]
+    scenarios = list(dict.fromkeys(table["scenario"]))
+    columns = 3
+    nrows = max(1, math.ceil(len(shown) / columns))
+    panel_h = 0.22 * len(scenarios) + 0.75
+    fig = _figure(panel_h * nrows + 0.8)
+    axes = fig.subplots(nrows, columns, squeeze=False).ravel()
+    y = np.arange(len(scenarios))
+    for ax, metric in zip(axes, shown, strict=False):
+        factor, unit = readable(unit_map.get(metric, ""), difference=True)
+        data = table[table["metric"] == metric].set_index("scenario").reindex(scenarios)
+        mean, low, high = (data[c].to_numpy(float) * factor for c in ("mean_diff", "ci_low", "ci_high"))
+        ax.axvline(0, color="black", lw=0.6)
+        ax.hlines(y, low, high, color=BLUE, lw=1.4)
+        ax.plot(mean, y, "o", color=BLUE, ms=3.5)
+        ax.set_yticks(y, scenarios if ax.get_subplotspec().is_first_col() else [""] * len(scenarios))
+        ax.set_ylim(len(scenarios) - 0.5, -0.5)
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+        ax.grid(axis="x", color="#E6E6E6")
+        ax.set_title(textwrap.fill(words(metric, METRIC_WORDS), 34), fontsize=7.5, loc="left")
+        ax.set_xlabel(textwrap.fill(unit, 38), fontsize=6.5)
+    for ax in axes[len(shown) :]:
         ax.set_visible(False)
-    if n == 0:
-        fig.text(0.5, 0.5, "No finite values to show.", ha="center", va="center")
-    return fig, list(axes[:n])
+    if not shown:
+        fig.text(0.5, 0.5, "No metric differs between the scenarios.", ha="center")
+    return _finish(fig, title, source)
+
+
+def _moves(rows: pd.DataFrame) -> bool:
+    """Whether a metric's paired differences are finite and not all zero."""
+    values = rows[["mean_diff", "ci_low", "ci_high"]].to_numpy(float)
+    values = values[np.isfinite(values)]
+    return bool(len(values)) and bool(np.any(values != 0))
+
+
+def attribution_waterfall(table: pd.DataFrame, title: str, source: str, unit: str) -> Figure:
+    """Each mechanism's Shapley value as a step from all off to all on, with its 95% interval.
+
+    The steps add up to the total (all on minus all off), drawn as the last bar with its
+    interval and as a dashed line the last step ends on.
+    """
+    factor, shown = readable(unit, difference=True)
+    total = table[table["kind"] == "total"].iloc[0]
+    parts = table[table["kind"] == "mechanism"].sort_values("value", key=abs, ascending=False)
+    labels = [*parts["label"], "total: all on minus all off"]
+    fig = _figure(0.28 * len(labels) + 1.6)
+    ax = fig.add_subplot()
+    start = 0.0
+    for i, (_, row) in enumerate(parts.iterrows()):
+        value = row["value"] * factor
+        colour = BLUE if value >= 0 else VERMILLION
+        ax.barh(i, value, left=start, color=colour, height=0.6)
+        end = start + value
+        ax.errorbar(
+            end,
+            i,
+            xerr=[[end - (start + row["ci_low"] * factor)], [start + row["ci_high"] * factor - end]],
+            color="black",
+            lw=0.8,
+            capsize=2,
+        )
+        if i + 1 < len(parts):
+            ax.plot([end, end], [i + 0.3, i + 0.7], color=GREY, lw=0.6)
+        start = end
+    i = len(parts)
+    value = total["value"] * factor
+    ax.barh(i, value, color=GREY, height=0.6)
+    ax.errorbar(
+        value,
+        i,
+        xerr=[[value - total["ci_low"] * factor], [total["ci_high"] * factor - value]],
+        color="black",
+        lw=0.8,
+        capsize=2,
+    )
+    ax.axvline(value, color="black", ls="--", lw=0.7)
+    ax.axvline(0, color="black", lw=0.6)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_ylim(len(labels) - 0.4, -0.6)
+    ax.grid(axis="x", color="#E6E6E6")
+    ax.grid(axis="y", visible=False)
+    ax.xaxis.set_major_locator(MaxNLocator(6))
+    ax.set_xlabel(f"contribution, {shown}")
+    return _finish(fig, title, source)
+
+
+def validation_chart(table: pd.DataFrame, title: str, source: str) -> Figure:
+    """Each published target against the simulated runs, one row per metric on its own scale.
+
+    Grey band: the published range; black diamond: the published value; blue line: the
+    simulated 2.5%-97.5% range across runs; blue dot: the simulated mean.
+    """
+    unit_map = units("METRIC")
+    metrics = list(table["metric"])
+    fig = _figure(0.55 * max(1, len(metrics)) + 1.3)
+    axes = fig.subplots(max(1, len(metrics)), 1, squeeze=False).ravel()
+    for ax, (_, row) in zip(axes, table.iterrows(), strict=False):
+        factor, unit = readable(unit_map.get(row["metric"], ""))
+        ax.axvspan(row["published_low"] * factor, row["published_high"] * factor, color=GREY, alpha=0.3, lw=0)
+        ax.plot([row["range_low"] * factor, row["range_high"] * factor], [0, 0], color=BLUE, lw=2)
+        ax.plot(row["simulated_mean"] * factor, 0, "o", color=BLUE, ms=4)
+        ax.plot(row["published"] * factor, 0, "D", color="black", ms=4)
+        ax.set_yticks([0], [f"{words(row['metric'], METRIC_WORDS)} [{unit}]"])
+        ax.set_ylim(-1, 1)
+        ax.grid(False)
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+        ax.tick_params(axis="x", labelsize=6.5)
+    handles = [
+        Patch(color=GREY, alpha=0.3, label="published range"),
+        Line2D([], [], marker="D", color="black", ls="", label="published value"),
+        Line2D([], [], color=BLUE, lw=2, label="simulated 2.5%–97.5% across runs"),
+        Line2D([], [], marker="o", color=BLUE, ls="", label="simulated mean"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncols=4)
+    return _finish(fig, title, source)
+
+
+def sweep_scatter(table: pd.DataFrame, title: str, source: str, param: str, base: float | None = None) -> Figure:
+    """Each metric against one swept parameter: the runs and a smoothed curve per scenario.
+
+    `base` (the parameter's value in the base parameters) is marked with a dashed line.
+    """
+    unit_map = units("METRIC")
+    metrics = _finite(table, "metric", "y")
+    columns = 3
+    nrows = max(1, math.ceil(len(metrics) / columns))
+    fig = _figure(2.1 * nrows + 1.1)
+    axes = fig.subplots(nrows, columns, squeeze=False).ravel()
+    for ax, metric in zip(axes, metrics, strict=False):
+        factor, unit = readable(unit_map.get(metric, ""))
+        groups = table[table["metric"] == metric].groupby("scenario", sort=False)
+        for colour, (scenario, data) in zip(itertools.cycle(OKABE_ITO), groups):
+            runs, smooth = data[data["layer"] == "run"], data[data["layer"] == "smoothed"]
+            ax.scatter(runs["x"], runs["y"] * factor, s=7, color=colour, alpha=0.5, lw=0, label=f"{scenario}: runs")
+            ax.plot(smooth["x"], smooth["y"] * factor, color=colour, lw=1.4, label=f"{scenario}: smoothed")
+        if base is not None:
+            ax.axvline(base, color="black", ls="--", lw=0.8, label=f"base value ({base:g})")
+        ax.set_title(textwrap.fill(words(metric, METRIC_WORDS), 34), fontsize=7.5, loc="left")
+        ax.set_ylabel(textwrap.fill(unit, 30), fontsize=6.5)
+        ax.set_xlabel(param, fontsize=6.5)
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+    for ax in axes[len(metrics) :]:
+        ax.set_visible(False)
+    if metrics:
+        fig.legend(handles=axes[0].get_legend_handles_labels()[0], loc="outside lower center", ncols=3)
+    return _finish(fig, title, source)
 
 
 def _finite(table: pd.DataFrame, by: str, value: str) -> list[str]:
@@ -66,213 +469,57 @@ def _finite(table: pd.DataFrame, by: str, value: str) -> list[str]:
     return list(dict.fromkeys(table.loc[finite, by]))
 
 
-def _finish(fig: Figure, title: str, source: str, key: list | None = None) -> Figure:
-    """Add the title (heading the `key` legend handles, if any) and the source line."""
-    if key:
-        legend = fig.legend(
-            handles=key,
-            loc="outside upper center",
-            ncols=3,
-            frameon=False,
-            fontsize="x-small",
-            title=title,
-            title_fontsize="large",
-        )
-        legend.get_title().set_multialignment("center")
-    else:
-        fig.suptitle(title, fontsize="large")
-    fig.supxlabel(source, x=0.01, ha="left", fontsize="x-small", color="#404040")
-    return fig
-
-
-def save(fig: Figure, directory: Path, stem: str) -> None:
-    """Write `fig` as `stem.png` and `stem.svg` into `directory` (laid out once, for both)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    write_atomically(directory / f"{stem}.png", lambda path: fig.savefig(path, dpi=110, format="png"))
-    fig.set_layout_engine("none")
-    write_atomically(directory / f"{stem}.svg", lambda path: fig.savefig(path, format="svg", metadata={"Date": None}))
-
-
-def _date_axis(ax) -> None:
-    """Readable dates: concise labels on an automatic locator."""
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-
-
-def _mark_events(axes: list, events: list[Event], changed: dict[str, pd.Timestamp]) -> list:
-    """Mark historical events (grey) and scenario-changed dates (vermillion) on every panel.
-
-    Each mark is numbered above the panel (marks on one date share a label);
-    returns legend handles that say what each number is.
-    """
-    marks = [(e, GREY) for e in events] + [(Event(k, d), VERMILLION) for k, d in changed.items()]
-    lo, hi = (mdates.num2date(v).replace(tzinfo=None) for v in axes[0].get_xlim())
-    shown = [(n, e, c) for n, (e, c) in enumerate(marks, start=1) if lo <= e.start <= hi]
-    for ax in axes:
-        for _, event, colour in shown:
-            if event.end is not None:
-                ax.axvspan(event.start, min(event.end, hi), color=colour, alpha=0.15, lw=0)
-            else:
-                ax.axvline(event.start, color=colour, lw=0.8, ls="--")
-        for group in _clusters(shown):
-            ax.text(
-                group[0][1].start,
-                1.0,
-                ",".join(str(n) for n, _, _ in sorted(group)),
-                color=group[0][2] if len(group) == 1 else "black",
-                fontsize="x-small",
-                ha="left" if len(group) > 1 else "center",
-                va="bottom",
-                transform=ax.get_xaxis_transform(),
-            )
-        ax.set_xlim(lo, hi)
-    return [_event_handle(number, event, colour) for number, event, colour in shown]
-
-
-def _clusters(shown: list, days: int = 45) -> list[list]:
-    """Chain marks less than `days` apart into groups that share one label, so labels don't collide."""
-    groups: list[list] = []
-    for mark in sorted(shown, key=lambda m: m[1].start):
-        if groups and (mark[1].start - groups[-1][-1][1].start).days < days:
-            groups[-1].append(mark)
-        else:
-            groups.append([mark])
-    return groups
-
-
-def _event_handle(number: int, event: Event, colour: str):
-    """Legend entry for a numbered event mark: a dashed line, or a patch for a span."""
-    if event.end is not None:
-        text = f"{number}: {event.label} ({event.start:%Y-%m-%d} to {event.end:%Y-%m-%d})"
-        return Patch(color=colour, alpha=0.3, label=text)
-    text = f"{number}: {event.label} ({event.start:%Y-%m-%d})"
-    return Line2D([], [], color=colour, ls="--", label=text)
-
-
-def _series_panels(
-    table: pd.DataFrame,
-    title: str,
-    source: str,
-    events: list[Event],
-    changed: dict[str, pd.Timestamp],
-    draw,
-    prefix: str = "",
-) -> Figure:
-    """One dated panel per series of `table`, drawn by `draw(ax, rows)`, with the events marked."""
-    unit_map = units("SERIES")
-    names = list(dict.fromkeys(table["series"]))
-    fig, axes = _panels(len(names), 2, (5.2, 2.6), sharex=True)
-    for ax, name in zip(axes, names, strict=True):
-        draw(ax, table[table["series"] == name])
-        ax.set_title(name, fontsize="medium", pad=12)
-        ax.set_ylabel(label(name, unit_map, prefix), fontsize="small")
-        _date_axis(ax)
-    key = axes[0].get_legend_handles_labels()[0] + _mark_events(axes, events, changed)
-    return _finish(fig, title, source, key)
-
-
-def fan_chart(
-    table: pd.DataFrame, title: str, source: str, events: list[Event], changed: dict[str, pd.Timestamp]
-) -> Figure:
-    """Median line with 50% and 90% bands across runs, one panel per series."""
-
-    def draw(ax, data: pd.DataFrame) -> None:
-        ax.fill_between(data["date"], data["q5"], data["q95"], color=BLUE, alpha=0.18, lw=0, label="90% band")
-        ax.fill_between(data["date"], data["q25"], data["q75"], color=BLUE, alpha=0.35, lw=0, label="50% band")
-        ax.plot(data["date"], data["q50"], color=BLUE, lw=1.2, label="median")
-
-    return _series_panels(table, title, source, events, changed, draw)
-
-
-def difference_bands(
-    table: pd.DataFrame, title: str, source: str, events: list[Event], changed: dict[str, pd.Timestamp]
-) -> Figure:
-    """Mean paired difference over time with its 95% CI band, one panel per series."""
-
-    def draw(ax, data: pd.DataFrame) -> None:
-        ax.axhline(0, color="black", lw=0.6)
-        ax.fill_between(data["date"], data["ci_low"], data["ci_high"], color=ORANGE, alpha=0.35, lw=0, label="95% CI")
-        ax.plot(data["date"], data["mean"], color=ORANGE, lw=1.2, label="mean difference")
-
-    return _series_panels(table, title, source, events, changed, draw, "difference, ")
-
-
-def dot_whisker(table: pd.DataFrame, title: str, source: str) -> Figure:
-    """Mean paired difference per scenario with its 95% CI, one panel per metric."""
-    unit_map = units("METRIC")
-    metrics = _finite(table, "metric", "mean_diff")
-    scenarios = list(dict.fromkeys(table["scenario"]))
-    fig, axes = _panels(len(metrics), 4, (3.4, 0.45 * len(scenarios) + 1.2), sharey=True)
-    for ax, metric in zip(axes, metrics, strict=True):
-        data = table[table["metric"] == metric].set_index("scenario").loc[scenarios]
-        y = np.arange(len(scenarios))
-        err = np.vstack([data["mean_diff"] - data["ci_low"], data["ci_high"] - data["mean_diff"]])
-        ax.axvline(0, color="black", lw=0.6)
-        ax.errorbar(data["mean_diff"], y, xerr=err, fmt="o", color=BLUE, ecolor=BLUE, capsize=3)
-        ax.set_yticks(y, scenarios, fontsize="small")
-        ax.set_title(metric, fontsize="small")
-        ax.set_xlabel(label(metric, unit_map, "difference, "), fontsize="x-small")
-    axes[0].set_ylim(len(scenarios) - 0.3, -0.7)
-    return _finish(fig, title, source)
-
-
-def sweep_scatter(table: pd.DataFrame, title: str, source: str, param: str) -> Figure:
-    """Each metric against one swept parameter: the runs and a smoothed curve per scenario."""
-    unit_map = units("METRIC")
-    metrics = _finite(table, "metric", "y")
-    fig, axes = _panels(len(metrics), 4, (3.2, 2.6))
-    for ax, metric in zip(axes, metrics, strict=True):
-        groups = table[table["metric"] == metric].groupby("scenario", sort=False)
-        for colour, (scenario, data) in zip(itertools.cycle(OKABE_ITO), groups):
-            runs, smooth = data[data["layer"] == "run"], data[data["layer"] == "smoothed"]
-            ax.scatter(runs["x"], runs["y"], s=8, color=colour, alpha=0.5, lw=0, label=f"{scenario}: runs")
-            ax.plot(smooth["x"], smooth["y"], color=colour, lw=1.5, label=f"{scenario}: smoothed")
-        ax.set_title(metric, fontsize="small")
-        ax.set_ylabel(label(metric, unit_map), fontsize="x-small")
-        ax.set_xlabel(param, fontsize="x-small")
-    return _finish(fig, title, source, axes[0].get_legend_handles_labels()[0] if axes else None)
-
-
 def grid_heatmaps(table: pd.DataFrame, title: str, source: str, params: list[str]) -> Figure:
     """Mean of each metric over a two-parameter grid, one heat map per metric."""
     unit_map = units("METRIC")
     a, b = params
     metrics = _finite(table, "metric", "mean")
-    fig, axes = _panels(len(metrics), 3, (3.8, 3.0))
-    for ax, metric in zip(axes, metrics, strict=True):
+    columns = 3
+    nrows = max(1, math.ceil(len(metrics) / columns))
+    fig = _figure(2.4 * nrows + 0.8)
+    axes = fig.subplots(nrows, columns, squeeze=False).ravel()
+    for ax, metric in zip(axes, metrics, strict=False):
+        factor, unit = readable(unit_map.get(metric, ""))
         grid = table[table["metric"] == metric].pivot(index=b, columns=a, values="mean")
-        image = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="cividis")
-        ax.set_xticks(
-            range(grid.shape[1]),
-            [f"{v:.3g}" if isinstance(v, float) else str(v) for v in grid.columns],
-            fontsize="x-small",
-        )
-        ax.set_yticks(
-            range(grid.shape[0]),
-            [f"{v:.3g}" if isinstance(v, float) else str(v) for v in grid.index],
-            fontsize="x-small",
-        )
-        ax.set_xlabel(a, fontsize="x-small")
-        ax.set_ylabel(b, fontsize="x-small")
-        ax.set_title(metric, fontsize="small")
-        fig.colorbar(image, ax=ax).set_label(label(metric, unit_map), fontsize="x-small")
+        image = ax.imshow(grid.to_numpy() * factor, origin="lower", aspect="auto", cmap="cividis")
+        ax.set_xticks(range(grid.shape[1]), [_tick(v) for v in grid.columns], fontsize=6)
+        ax.set_yticks(range(grid.shape[0]), [_tick(v) for v in grid.index], fontsize=6)
+        ax.set_xlabel(a, fontsize=6.5)
+        ax.set_ylabel(b, fontsize=6.5)
+        ax.grid(False)
+        ax.set_title(textwrap.fill(words(metric, METRIC_WORDS), 34), fontsize=7.5, loc="left")
+        fig.colorbar(image, ax=ax).set_label(textwrap.fill(unit, 30), fontsize=6)
+    for ax in axes[len(metrics) :]:
+        ax.set_visible(False)
     return _finish(fig, title, source)
+
+
+def _tick(value) -> str:
+    """A grid value as a tick label."""
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
 def sobol_bars(table: pd.DataFrame, title: str, source: str) -> Figure:
     """First-order and total Sobol indices with their CIs, one panel per metric."""
     metrics = _finite(table, "metric", "ST")
     parameters = list(dict.fromkeys(table["parameter"]))
-    fig, axes = _panels(len(metrics), 3, (3.8, 0.5 * len(parameters) + 1.2))
+    columns = 3
+    nrows = max(1, math.ceil(len(metrics) / columns))
+    fig = _figure((0.25 * len(parameters) + 0.9) * nrows + 1.0)
+    axes = fig.subplots(nrows, columns, squeeze=False).ravel()
     y = np.arange(len(parameters))
-    for ax, metric in zip(axes, metrics, strict=True):
+    for ax, metric in zip(axes, metrics, strict=False):
         data = table[table["metric"] == metric].set_index("parameter").reindex(parameters)
         ax.barh(y - 0.2, data["S1"], 0.4, xerr=data["S1_conf"], color=BLUE, label="first order S1")
         ax.barh(y + 0.2, data["ST"], 0.4, xerr=data["ST_conf"], color=ORANGE, label="total ST")
-        ax.set_yticks(y, parameters, fontsize="x-small")
+        ax.set_yticks(y, parameters if ax.get_subplotspec().is_first_col() else [""] * len(parameters), fontsize=6)
         ax.invert_yaxis()
         ax.axvline(0, color="black", lw=0.6)
-        ax.set_title(metric, fontsize="small")
-        ax.set_xlabel("Sobol index [share of variance]", fontsize="x-small")
-    return _finish(fig, title, source, axes[0].get_legend_handles_labels()[0])
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+        ax.set_title(textwrap.fill(words(metric, METRIC_WORDS), 34), fontsize=7.5, loc="left")
+        ax.set_xlabel("share of variance", fontsize=6.5)
+    for ax in axes[len(metrics) :]:
+        ax.set_visible(False)
+    if metrics:
+        fig.legend(handles=axes[0].get_legend_handles_labels()[0], loc="outside lower center", ncols=2)
+    return _finish(fig, title, source)

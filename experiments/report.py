@@ -1,40 +1,42 @@
 """Build an experiment's report from its stored results alone (nothing is re-run).
 
 `build_report(dir)` writes `dir/report.md`, a self-contained `dir/report.html`,
-every figure as PNG and SVG in `dir/figures/` and the table behind every figure
-and every shown table as CSV in `dir/tables/`.
+every figure as PNG (300 dpi), SVG and PDF in `dir/figures/` and the table behind every
+figure and every shown table as CSV in `dir/tables/`. The stored runs and series are read
+once; figures are queued while the sections are planned and drawn at the end, on two
+processes where there are two cores. Tables are shown with their units, three significant
+digits, and zero (or floating-point noise around it) as 0; paths relative to the
+experiment file's folder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import multiprocessing
+import os
 import re
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
 from viachilena.experiments import figures, tables, text
-from viachilena.experiments.results import History, ReportData
+from viachilena.experiments.figures import METRIC_WORDS, SERIES_WORDS, Mark, readable, words
+from viachilena.experiments.results import History, ReportData, as_timestamp
 from viachilena.experiments.store import write_atomically
 
-# The series charted when the experiment does not list the series it keeps.
-KEY_SERIES = (
-    "gdp",
-    "industrial_output",
-    "cpi_official",
-    "cpi_effective",
-    "black_market_premium",
-    "real_wage",
-    "unemployment_rate",
-    "shortage_rate",
-    "reserves_usd",
-    "aps_output_share",
-)
+# The series charted when the experiment does not list the series it keeps: the outcomes the
+# model's questions are about (one figure each, and one of differences with several scenarios).
+KEY_SERIES = ("gdp", "shortage_rate", "cpi_official", "black_market_premium", "real_wage", "reserves_usd")
+MAX_ZOOMS = 3
+NOISE = 1e-9  # a value this small against its column's largest is shown as 0
 
 
 @dataclass(frozen=True)
@@ -67,15 +69,40 @@ class Section:
     tables: list[TableRef] = field(default_factory=list)
 
 
-def _cell(value) -> str:
-    """Format one table cell for display (CSV files keep full precision)."""
-    if isinstance(value, bool):
+def _cell(value, scale: float = 0.0) -> str:
+    """Format one table cell for display (CSV files keep full precision).
+
+    Numbers get three significant digits in fixed notation (thousands separated; below 0.0001
+    in scientific notation); a number within `NOISE` of zero against `scale`, its column's
+    largest magnitude, is shown as 0.
+    """
+    if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
-    if isinstance(value, float):
-        return "–" if pd.isna(value) else f"{value:.4g}"
+    if isinstance(value, float | np.floating):
+        if pd.isna(value):
+            return "–"
+        if value == 0 or abs(value) <= NOISE * scale:
+            return "0"
+        if abs(value) < 1e-4:
+            return f"{value:.2e}"
+        return f"{value:,.{max(0, 2 - math.floor(math.log10(abs(value))))}f}"
     if isinstance(value, pd.Timestamp):
         return f"{value:%Y-%m-%d}"
     return str(value)
+
+
+def _display(data: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+    """Column headers (words, not identifiers) and formatted rows of `data`."""
+    scales = {
+        c: float(np.nanmax(np.abs(data[c].to_numpy(float)), initial=0.0))
+        for c in data.columns
+        if pd.api.types.is_float_dtype(data[c])
+    }
+    rows = [
+        [_cell(v, scales.get(c, 0.0)) for c, v in zip(data.columns, row, strict=True)]
+        for row in data.itertuples(index=False)
+    ]
+    return [str(c).replace("_", " ") for c in data.columns], rows
 
 
 def _slug(text: str) -> str:
@@ -83,13 +110,33 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.") or "x"
 
 
+@dataclass(frozen=True)
+class _Job:
+    """A figure to draw: ``draw(data, title, source)`` saved as `stem` in `directory`."""
+
+    directory: Path
+    stem: str
+    draw: object
+    data: pd.DataFrame
+    title: str
+    source: str
+
+
+def _render(job: _Job) -> None:
+    """Draw one queued figure in the report's style and save it in every format."""
+    with figures.styled(job.directory):
+        fig = job.draw(job.data, job.title, job.source)
+        figures.save(fig, job.directory / "figures", job.stem)
+
+
 class _Writer:
-    """Writes figures and tables into the report folder and returns references to them."""
+    """Writes tables into the report folder, queues figures, and returns references to both."""
 
     def __init__(self, directory: Path, source: str):
         self.dir = directory
         self.source = source
         self.count = 0
+        self.jobs: list[_Job] = []
         for sub in ("figures", "tables"):
             shutil.rmtree(directory / sub, ignore_errors=True)
             (directory / sub).mkdir()
@@ -99,9 +146,9 @@ class _Writer:
         return f"{self.count:02d}-{kind}" + (f"-{_slug(name)}" if name else "")
 
     def figure(self, kind: str, name: str, draw, data: pd.DataFrame, title: str, caption: str) -> FigureRef:
-        """Draw `draw(data, title, source)`, save it and the data behind it."""
+        """Queue `draw(data, title, source)` and save the data behind it now."""
         stem = self._stem(kind, name)
-        figures.save(draw(data, title, self.source), self.dir / "figures", stem)
+        self.jobs.append(_Job(self.dir, stem, draw, data, title, self.source))
         write_atomically(self.dir / "tables" / f"{stem}.csv", lambda path: data.to_csv(path, index=False))
         return FigureRef(stem, title, caption)
 
@@ -114,14 +161,34 @@ class _Writer:
             write_atomically(self.dir / "tables" / f"{stem}.csv", lambda path: data.to_csv(path, index=False))
         else:
             stem = figure.stem
-        rows = [[_cell(v) for v in row] for row in data.itertuples(index=False)]
-        return TableRef(stem, title, list(data.columns), rows, note)
+        columns, rows = _display(data)
+        return TableRef(stem, title, columns, rows, note)
+
+    def draw(self, workers: int | None = None) -> None:
+        """Draw every queued figure: on `workers` processes (default: one per core, at most 2)."""
+        workers = workers or min(2, os.cpu_count() or 1)
+        if workers < 2 or len(self.jobs) < 4:
+            for job in self.jobs:
+                _render(job)
+            return
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")  # fork: no re-imports
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            list(pool.map(_render, self.jobs, chunksize=max(1, len(self.jobs) // (4 * workers))))
+
+
+def _relative(path: str, experiment_file: str | None) -> str:
+    """`path` relative to the experiment file's folder (as the experiment file names it)."""
+    if not experiment_file or not Path(path).is_absolute():
+        return path
+    return Path(os.path.relpath(path, Path(experiment_file).parent)).as_posix()
 
 
 def _header(results: ReportData) -> dict:
     """Collect what the top of the report says about the experiment and its provenance."""
     manifest, spec, runs = results.manifest, results.experiment, results.runs
     commit = manifest.get("git_commit") or "not recorded"
+    hashes = manifest.get("inputs") or manifest.get("hashes") or {}
     return {
         "name": results.name,
         "description": spec.get("description", ""),
@@ -134,12 +201,78 @@ def _header(results: ReportData) -> dict:
         "scenarios": results.scenarios,
         "reference": results.reference,
         "parameters": [results.parameters[c] for c in results.param_columns],
-        "hashes": sorted((manifest.get("inputs") or manifest.get("hashes") or {}).items()),
+        "hashes": sorted((_relative(path, spec.get("file")), digest) for path, digest in hashes.items()),
         "git_commit": commit + (" (with uncommitted changes)" * bool(manifest.get("git_dirty"))),
         "started": manifest.get("started") or "",
         "finished": manifest.get("finished") or "not finished",
         "built": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
     }
+
+
+def _scenario_section(results: ReportData, out: _Writer) -> list[Section]:
+    """What each shown scenario changes: its overlay files and its ``set`` values."""
+    listed = results.experiment.get("scenarios") or {}
+    rows = [
+        {
+            "scenario": name,
+            "overlays": ", ".join(
+                _relative(p, results.experiment.get("file")) for p in listed.get(name, {}).get("overlays", [])
+            ),
+            "set": ", ".join(f"{k} = {v}" for k, v in listed.get(name, {}).get("set", {}).items()),
+        }
+        for name in results.scenarios
+    ]
+    text = f"Every scenario runs the same {results.experiment.get('replications', '')} seeds (common random numbers)."
+    if results.experiment.get("attribution"):
+        text += (
+            " Of the attribution's coalitions, only all mechanisms on and all off are shown below;"
+            " the others enter through the Shapley values."
+        )
+    return [Section("Scenarios", text, tables=[out.table("scenarios", "", pd.DataFrame(rows), "Scenarios")])]
+
+
+def _attribution_sections(results: ReportData, out: _Writer) -> list[Section]:
+    """Each outcome's Shapley values: a waterfall figure and a table, the sum shown against the total."""
+    found = tables.attributions(results)
+    if not found:
+        return []
+    described = results.experiment["attribution"]
+    method = (
+        f"exact, over all {len(described['coalitions'])} coalitions"
+        if described["method"] == "exact"
+        else f"estimated from {len(described['permutations'])} sampled orders "
+        f"({len(described['coalitions'])} coalitions); the intervals add the orders' sampling error"
+    )
+    section = Section(
+        "Attribution",
+        f"Each mechanism's Shapley value ({method}): its average contribution to the outcome over every order in "
+        "which the mechanisms could be switched on, with a 95% interval across replications (same seeds in every "
+        "coalition). The values add up to the total, all mechanisms on minus all off; one at a time is all on "
+        "minus all on but that mechanism, which need not add up.",
+    )
+    for outcome, data in found.items():
+        unit = data["unit"].iloc[0]
+        total, summed = (
+            data.loc[data["kind"] == "total", "value"].iloc[0],
+            data.loc[data["kind"] == "sum", "value"].iloc[0],
+        )
+        factor, shown = readable(unit, difference=True)
+        title = f"{words(outcome, METRIC_WORDS)}: what each mechanism contributes [{shown}]"
+        chart = out.figure(
+            "attribution",
+            outcome,
+            partial(figures.attribution_waterfall, unit=unit),
+            data,
+            title,
+            f"Bars: Shapley values, chained from all off to all on; whiskers: 95% intervals; grey: the total. "
+            f"Sum of the values {_cell(summed * factor)} = total {_cell(total * factor)} {shown}.",
+        )
+        section.figures.append(chart)
+        shown_columns = ["label", "value", "ci_low", "ci_high", "one_at_a_time", "n", "unit"]
+        section.tables.append(
+            out.table("", "", data[shown_columns], f"{words(outcome, METRIC_WORDS)} ({outcome})", figure=chart)
+        )
+    return [section]
 
 
 def _summary_sections(results: ReportData, out: _Writer, history: History) -> list[Section]:
@@ -148,8 +281,8 @@ def _summary_sections(results: ReportData, out: _Writer, history: History) -> li
     section = Section(
         "Summary metrics",
         "Mean over finished runs with the 95% t-interval of the "
-        "mean (ci_low, ci_high), standard deviation, and the 2.5%–97.5% range "
-        "across runs (range_low, range_high).",
+        "mean (ci low, ci high), standard deviation, and the 2.5%–97.5% range "
+        "across runs (range low, range high), in each metric's unit.",
     )
     for scenario in results.scenarios:
         data = summary[summary["scenario"] == scenario].drop(columns="scenario")
@@ -168,81 +301,140 @@ def _summary_sections(results: ReportData, out: _Writer, history: History) -> li
     sections = [section]
     checked = tables.validation(summary, results.reference, history)
     if len(checked):
+        chart = out.figure(
+            "validation",
+            "",
+            figures.validation_chart,
+            checked,
+            f"Simulated ({results.reference}) against the published record",
+            "Grey: published range; diamond: published value; blue: the simulated runs' 2.5%–97.5% range and mean.",
+        )
         sections.append(
             Section(
                 "Validation against the historical record",
                 f"Reference scenario {results.reference} against the published values of "
                 "params/history.toml: is the published value inside the simulated 2.5%–97.5% "
                 "range, and is the simulated mean inside the published range?",
-                tables=[out.table("validation", "", checked, "Simulated vs published")],
+                figures=[chart],
+                tables=[out.table("", "", checked, "Simulated vs published", figure=chart)],
             )
         )
     return sections
+
+
+def _marks(results: ReportData, history: History) -> tuple[list[Mark], list[tuple[str, pd.Timestamp, pd.Timestamp]]]:
+    """Numbered marks for the time axes and the strike windows to zoom into.
+
+    An event is drawn only for the shown scenarios that have it (its parameter section is not
+    switched off), on the dates each gives it (its section's ``window``); dates that a
+    scenario sets differently from the others are marked in that scenario's colour.
+    """
+    scenarios, params = results.scenarios, results.flat_params
+    colours = dict(zip(scenarios, figures.OKABE_ITO, strict=False))
+    marks: list[Mark] = []
+    windows = []
+    sections = {e.key for e in history.events}
+    for event in history.events:
+        spans: dict[tuple, list[str]] = {}
+        for scenario in scenarios:
+            mine = params.get(scenario, {})
+            if mine.get(f"{event.key}.enabled", True) is False:
+                continue
+            start = as_timestamp(mine.get(f"{event.key}.window.start")) or event.start
+            end = (as_timestamp(mine.get(f"{event.key}.window.end")) or event.end) if event.end is not None else None
+            spans.setdefault((start, end), []).append(scenario)
+        for (start, end), having in spans.items():
+            only = "" if len(having) == len(scenarios) else f" (only in {', '.join(having)})"
+            colour = figures.GREY if (start, end) == (event.start, event.end) else colours[having[0]]
+            marks.append(Mark(len(marks) + 1, f"{event.label}, {_dates(start, end)}{only}", start, end, colour))
+            if end is not None and len(windows) < MAX_ZOOMS:
+                windows.append((event.label, start, end))
+    changed: dict[tuple, list[str]] = {}
+    for scenario, dates in results.scenario_dates().items():
+        for key, date in dates.items():
+            if scenario in scenarios and scenario != results.reference and key.split(".")[0] not in sections:
+                changed.setdefault((key, date), []).append(scenario)
+    for (key, date), having in changed.items():
+        marks.append(
+            Mark(len(marks) + 1, f"{', '.join(having)}: {key} = {date:%Y-%m-%d}", date, None, colours[having[0]])
+        )
+    return marks, windows
+
+
+def _dates(start: pd.Timestamp, end: pd.Timestamp | None) -> str:
+    """A date or a span of dates, in words."""
+    return f"{start:%d %b %Y}" if end is None else f"{start:%d %b %Y} to {end:%d %b %Y}"
 
 
 def _time_sections(results: ReportData, out: _Writer, history: History) -> list[Section]:
-    """Fan charts per scenario and, with several scenarios, paired differences over time."""
+    """One figure per key series (all shown scenarios, a zoom per strike) and, with scenarios, their differences."""
     columns = [c for c in results.experiment.get("series") or KEY_SERIES if c in results.series_columns]
     if not columns:
         return []
-    events = list(history.events)
-    changed = results.scenario_dates()
+    runs = {s: list(results.ok.loc[results.ok["scenario"] == s, "run_id"]) for s in results.scenarios}
+    runs = {s: r for s, r in runs.items() if r}
+    cube = tables.SeriesCube(results, [r for ids in runs.values() for r in ids], columns)
+    marks, windows = _marks(results, history)
+    series_units = figures.units("SERIES")
+    counts = ", ".join(f"{len(ids)} of {s}" for s, ids in runs.items())
     fans = Section(
         "Time series",
-        "Median, 50% and 90% bands across finished runs. Grey marks: "
-        "historical events; vermillion marks: dates this scenario sets differently "
-        "from the others.",
+        f"Median across finished runs ({counts}) with the 50% band (and the 90% band for a single scenario); "
+        "below, each strike window zoomed. Numbered marks: the dated events of params/history.toml, drawn only "
+        "for the scenarios that have them, and dates a scenario moves, in that scenario's colour.",
     )
-    for scenario in results.scenarios:
-        runs = results.ok.loc[results.ok["scenario"] == scenario, "run_id"]
-        data = tables.fan(tables.stack_series(results, runs, columns))
+    diffs = Section(
+        "Scenario differences over time",
+        f"Each scenario minus reference {results.reference}, paired by point "
+        "and replication (same seeds): mean difference and its 95% t-interval.",
+    )
+    for column in columns:
+        unit = series_units.get(column, "")
         fans.figures.append(
             out.figure(
                 "fan",
-                scenario,
-                partial(figures.fan_chart, events=events, changed=changed.get(scenario, {})),
-                data,
-                f"Key series across {len(runs)} runs, scenario {scenario}",
-                f"Scenario {scenario}: median with 50% and 90% bands across runs.",
+                column,
+                partial(figures.series_figure, unit=unit, marks=marks, windows=windows),
+                tables.fan(cube, runs, column),
+                f"{words(column, SERIES_WORDS)} [{readable(unit)[1]}]",
+                f"{words(column, SERIES_WORDS)}: median and bands across runs, by scenario.",
             )
         )
-    sections = [fans]
-    if len(results.scenarios) > 1:
-        diffs = Section(
-            "Scenario differences over time",
-            f"Each scenario minus reference {results.reference}, paired by point "
-            "and replication (same seeds): mean difference and 95% t-interval.",
-        )
-        for scenario in results.scenarios[1:]:
-            data = tables.series_differences(results, scenario, columns)
+        if len(results.scenarios) > 1:
             diffs.figures.append(
                 out.figure(
                     "diff",
-                    scenario,
-                    partial(figures.difference_bands, events=events, changed=changed.get(scenario, {})),
-                    data,
-                    f"{scenario} minus {results.reference}: paired differences of key series",
-                    f"Mean paired difference with 95% CI, {scenario} minus {results.reference}.",
+                    column,
+                    partial(figures.series_figure, unit=unit, marks=marks, windows=windows, difference=True),
+                    tables.series_differences(results, cube, column),
+                    f"{words(column, SERIES_WORDS)}: each scenario minus {results.reference} "
+                    f"[{readable(unit, difference=True)[1]}]",
+                    f"{words(column, SERIES_WORDS)}: mean paired difference with its 95% interval.",
                 )
             )
-        sections.append(diffs)
-    return sections
+    return [fans] + ([diffs] if diffs.figures else [])
 
 
 def _comparison_section(results: ReportData, out: _Writer) -> list[Section]:
-    """Paired differences of the summary metrics: dot-and-whisker chart and table."""
+    """Paired differences of the summary metrics: dot-and-interval chart and table."""
     if len(results.scenarios) < 2:
         return []
     data = tables.paired_differences(results)
-    title = f"Summary metrics: each scenario minus {results.reference} (95% CI)"
+    title = f"Summary metrics: each scenario minus {results.reference}, paired by seed (95% intervals)"
     chart = out.figure(
-        "paired", "", figures.dot_whisker, data, title, "Dots: mean paired difference; whiskers: 95% t-interval."
+        "paired",
+        "",
+        figures.dot_interval,
+        data,
+        title,
+        "Dots: mean paired difference; lines: 95% t-interval; shares in percentage points. "
+        "Metrics with no difference in any pair have no panel.",
     )
     return [
         Section(
             "Scenario comparisons",
             f"Paired differences (scenario minus {results.reference}) of each summary metric over "
-            "runs with the same point and replication; same_seeds says whether every pair shared "
+            "runs with the same point and replication; same seeds says whether every pair shared "
             "its seed.",
             figures=[chart],
             tables=[out.table("", "", data, "Paired differences", figure=chart)],
@@ -256,16 +448,18 @@ def _sweep_sections(results: ReportData, out: _Writer) -> list[Section]:
         return []
     section = Section(
         "Parameter sweep",
-        "Each finished run as a dot; the line is a LOWESS "
-        "smoother (numeric parameters) or the mean per value (text parameters).",
+        "Each finished run as a dot; the line is a LOWESS smoother (numeric parameters) or the mean per value "
+        "(text parameters); the dashed line is the parameter's value in the base parameters.",
     )
+    base = results.flat_params.get(results.reference, {})
     for column in results.param_columns:
         param = results.parameters[column]
+        value = base.get(param)
         section.figures.append(
             out.figure(
                 "sweep",
                 param,
-                partial(figures.sweep_scatter, param=param),
+                partial(figures.sweep_scatter, param=param, base=value if isinstance(value, int | float) else None),
                 tables.sweep_points(results, column),
                 f"Summary metrics against {param}",
                 f"Runs and smoothed response to {param}.",
@@ -295,7 +489,7 @@ def _sensitivity_section(results: ReportData, out: _Writer) -> list[Section]:
         return []
     section = Section(
         "Sensitivity",
-        "First-order (S1) and total (ST) Sobol indices with 95% confidence half-widths (S1_conf, ST_conf).",
+        "First-order (S1) and total (ST) Sobol indices with 95% confidence half-widths (S1 conf, ST conf).",
     )
     groups = data.groupby("scenario", sort=False) if "scenario" in data else [("", data)]
     for scenario, indices in groups:
@@ -323,19 +517,25 @@ def _source_line(results: ReportData) -> str:
     )
 
 
-def build_report(directory: Path | str, history: History | None = None) -> Path:
-    """Build the report of the experiment stored in `directory`; return the HTML page's path."""
+def build_report(directory: Path | str, history: History | None = None, workers: int | None = None) -> Path:
+    """Build the report of the experiment stored in `directory`; return the HTML page's path.
+
+    Figures are drawn on `workers` processes (default: one per core, at most two).
+    """
     directory = Path(directory)
     results = ReportData(directory)
     history = history or History.load()
     out = _Writer(directory, _source_line(results))
     sections = (
-        _summary_sections(results, out, history)
+        _scenario_section(results, out)
+        + _attribution_sections(results, out)
+        + _summary_sections(results, out, history)
         + _time_sections(results, out, history)
         + _comparison_section(results, out)
         + _sweep_sections(results, out)
         + _sensitivity_section(results, out)
     )
+    out.draw(workers)
     context = {"header": _header(results), "sections": sections}
     for name in ("report.md", "report.html"):
         page = _environment(name).get_template(f"{name}.j2").render(context)

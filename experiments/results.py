@@ -167,11 +167,17 @@ class Results:
 
 @dataclass(frozen=True)
 class Event:
-    """A dated event to mark on a time axis; `end` makes it a shaded span."""
+    """A dated event to mark on a time axis; `end` makes it a shaded span.
+
+    `key` is its name in ``[events]``; where it is also a parameter section (``october_strike``),
+    a scenario that switches the section off does not have the event, and one that moves the
+    section's ``window`` has it on other dates.
+    """
 
     label: str
     start: pd.Timestamp
     end: pd.Timestamp | None = None
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -185,7 +191,7 @@ class Target:
     source: str
 
 
-def _as_timestamp(value) -> pd.Timestamp | None:
+def as_timestamp(value) -> pd.Timestamp | None:
     """Return `value` as a Timestamp if it is a date or an ISO date string, else None."""
     if isinstance(value, dt.date):
         return pd.Timestamp(value)
@@ -199,10 +205,10 @@ def _as_timestamp(value) -> pd.Timestamp | None:
 
 def _event_from_toml(key: str, entry: dict) -> Event | None:
     """Read one [events] entry (date, optional end, label); None if it has no date."""
-    start = _as_timestamp(entry.get("date"))
+    start = as_timestamp(entry.get("date"))
     if start is None:
         return None
-    return Event(str(entry.get("label", key)), start, _as_timestamp(entry.get("end")))
+    return Event(str(entry.get("label", key)), start, as_timestamp(entry.get("end")), key)
 
 
 @dataclass(frozen=True)
@@ -269,7 +275,14 @@ class ReportData(Results):
 
     @cached_property
     def scenarios(self) -> list[str]:
-        """Scenario names, reference first, then in the order the experiment lists them."""
+        """Scenario names, reference first, then in the order the experiment lists them.
+
+        Of an attribution experiment, only all mechanisms on and all off: the other
+        coalitions are shown through the Shapley values they give.
+        """
+        if self.experiment.get("attribution"):
+            present = set(self.runs["scenario"])
+            return [s for s in ("all_on", "all_off") if s in present]
         listed = list(self.experiment.get("scenarios") or {})
         present = list(dict.fromkeys(self.runs["scenario"]))
         ordered = [s for s in listed if s in present] + [s for s in present if s not in listed]
@@ -296,18 +309,19 @@ class ReportData(Results):
             return []
         return [n for n in self._schema(SERIES).names if n not in {"date", *(k for k, _ in RUN_KEYS)}]
 
+    @cached_property
+    def flat_params(self) -> dict[str, dict]:
+        """Each scenario's resolved parameters (as the manifest records them) as flat dotted keys."""
+        resolved = self.manifest.get("scenario_params") or {}
+        return {s: flatten(p) for s, p in resolved.items() if isinstance(p, dict)}
+
     def scenario_dates(self) -> dict[str, dict[str, pd.Timestamp]]:
         """Date-valued resolved parameters that differ between scenarios.
 
         Returns {scenario: {dotted key: date}} with only the keys whose date is
         not the same in every scenario.
         """
-        resolved = self.manifest.get("scenario_params") or {}
-        flat = {
-            s: {k: d for k, v in flatten(p).items() if (d := _as_timestamp(v)) is not None}
-            for s, p in resolved.items()
-            if isinstance(p, dict)
-        }
+        flat = {s: {k: d for k, v in p.items() if (d := as_timestamp(v)) is not None} for s, p in self.flat_params.items()}
         keys = set().union(*(d.keys() for d in flat.values())) if flat else set()
         varying = {k for k in keys if len({d.get(k) for d in flat.values()}) > 1}
         return {s: {k: d[k] for k in sorted(varying) if k in d} for s, d in flat.items()}

@@ -310,7 +310,7 @@ def _expand_attribution(path: Path, experiment: Experiment, table: AttributionTa
                 f"attribution.outcomes[{i}]",
                 "one of the experiment's metrics" + _did_you_mean(outcome, experiment.metrics),
             )
-    found = attribution.plan(tuple(mechanisms), table.exact_up_to, table.permutations, experiment.seed)
+    found = attribution.plan(tuple(mechanisms), table.outcomes, table.exact_up_to, table.permutations, experiment.seed)
     scenarios = tuple(
         Scenario(attribution.coalition_name(c), base.overlays, {**base.overrides, **found.overrides(c)})
         for c in found.coalitions

@@ -1,15 +1,21 @@
 """The statistics behind the report: every table and every figure's data as a DataFrame.
 
 Intervals for means and paired differences are Student-t 95% confidence
-intervals; "range" columns are the 2.5% and 97.5% quantiles across runs.
+intervals; "range" columns are the 2.5% and 97.5% quantiles across runs. Every table of
+metrics carries a ``unit`` column. Daily series are read once for the whole report
+(:class:`SeriesCube`) and every time table is cut from that.
 """
 
 from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from viachilena.experiments import attribution
+from viachilena.experiments.figures import units
 from viachilena.experiments.results import History, ReportData
 
 LEVEL = 0.95
@@ -41,6 +47,7 @@ def _t_band(frame: pd.DataFrame) -> pd.DataFrame:
 
 def metric_summary(results: ReportData) -> pd.DataFrame:
     """Per scenario and metric: n, mean, 95% CI of the mean, sd and 2.5-97.5% range."""
+    metric_units = units("METRIC")
     rows = []
     for scenario in results.scenarios:
         runs = results.ok[results.ok["scenario"] == scenario]
@@ -58,6 +65,7 @@ def metric_summary(results: ReportData) -> pd.DataFrame:
                     "sd": values.std(),
                     "range_low": values.quantile(0.025),
                     "range_high": values.quantile(0.975),
+                    "unit": metric_units.get(metric, ""),
                 }
             )
     return pd.DataFrame(rows)
@@ -77,6 +85,7 @@ def pairs(results: ReportData, scenario: str) -> pd.DataFrame:
 
 def paired_differences(results: ReportData) -> pd.DataFrame:
     """Each scenario minus the reference, per metric: mean paired difference and its 95% CI."""
+    metric_units = units("METRIC")
     rows = []
     for scenario in results.scenarios[1:]:
         joined = pairs(results, scenario)
@@ -93,6 +102,7 @@ def paired_differences(results: ReportData) -> pd.DataFrame:
                     "ci_low": low,
                     "ci_high": high,
                     "same_seeds": same_seeds,
+                    "unit": metric_units.get(metric, ""),
                 }
             )
     return pd.DataFrame(rows)
@@ -115,39 +125,69 @@ def validation(summary: pd.DataFrame, scenario: str, history: History) -> pd.Dat
                 "published_high": target.high,
                 "published_in_range": row["range_low"] <= target.value <= row["range_high"],
                 "mean_in_published_range": target.low <= row["mean"] <= target.high,
+                "unit": row["unit"],
                 "source": target.source,
             }
         )
     return pd.DataFrame(rows)
 
 
-def stack_series(results: ReportData, run_ids, columns: list[str]) -> dict[str, pd.DataFrame]:
-    """{column: DataFrame indexed by date with one column per run}."""
-    frames = {run_id: results.series(run_id, columns) for run_id in run_ids}
-    return {c: pd.DataFrame({run_id: f[c] for run_id, f in frames.items()}) for c in columns}
+class SeriesCube:
+    """Every listed run's daily series of some columns, read once (in threads) and kept as arrays."""
+
+    def __init__(self, results: ReportData, run_ids, columns: list[str]):
+        run_ids = list(run_ids)
+        with ThreadPoolExecutor(4) as pool:
+            frames = list(pool.map(lambda run_id: results.series(run_id, columns), run_ids))
+        self.dates = frames[0].index if frames else pd.DatetimeIndex([], name="date")
+        for frame in frames:
+            if len(frame.index) != len(self.dates) or not frame.index.equals(self.dates):
+                self.dates = self.dates.union(frame.index)
+        frames = [f if f.index.equals(self.dates) else f.reindex(self.dates) for f in frames]
+        self.position = {run_id: i for i, run_id in enumerate(run_ids)}
+        self.values = {c: np.column_stack([f[c].to_numpy(float) for f in frames]) for c in columns} if frames else {}
+
+    def frame(self, column: str, run_ids) -> np.ndarray:
+        """The values of `column` (days x runs) of `run_ids`, in their order."""
+        return self.values[column][:, [self.position[r] for r in run_ids]]
 
 
-def _long(pieces: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Stack {series: frame indexed by date} into one long table with a `series` column."""
-    return pd.concat(pieces, names=["series", "date"]).reset_index()
+def fan(cube: SeriesCube, runs: dict[str, list[str]], column: str) -> pd.DataFrame:
+    """Long table of date, scenario and the fan quantiles across runs (q5, q25, q50, q75, q95)."""
+    pieces = []
+    for scenario, run_ids in runs.items():
+        values = cube.frame(column, run_ids)
+        quantile = np.nanquantile if np.isnan(values).any() else np.quantile  # the first is far slower
+        quantiles = quantile(values, FAN_QUANTILES, axis=1)
+        piece = pd.DataFrame(quantiles.T, columns=[f"q{round(q * 100)}" for q in FAN_QUANTILES])
+        pieces.append(piece.assign(date=cube.dates, scenario=scenario))
+    return pd.concat(pieces, ignore_index=True)[["date", "scenario", *pieces[0].columns[:-2]]]
 
 
-def fan(stacked: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Long table of date, series and the fan quantiles across runs (q5, q25, q50, q75, q95)."""
-    return _long(
-        {
-            column: frame.quantile(list(FAN_QUANTILES), axis=1).T.rename(columns=lambda q: f"q{round(q * 100)}")
-            for column, frame in stacked.items()
-        }
-    )
+def series_differences(results: ReportData, cube: SeriesCube, column: str) -> pd.DataFrame:
+    """Long table of date, scenario, n, the mean paired difference to the reference and its 95% CI."""
+    pieces = []
+    for scenario in results.scenarios[1:]:
+        joined = pairs(results, scenario)
+        diff = cube.frame(column, joined["run_id"]) - cube.frame(column, joined["run_id_ref"])
+        band = _t_band(pd.DataFrame(diff, index=cube.dates))
+        pieces.append(band.reset_index(names="date").assign(scenario=scenario))
+    return pd.concat(pieces, ignore_index=True)[["date", "scenario", "n", "mean", "ci_low", "ci_high"]]
 
 
-def series_differences(results: ReportData, scenario: str, columns: list[str]) -> pd.DataFrame:
-    """Long table of date, series, n, mean paired difference to the reference and its 95% CI."""
-    joined = pairs(results, scenario)
-    mine = stack_series(results, joined["run_id"], columns)
-    ref = stack_series(results, joined["run_id_ref"], columns)
-    return _long({c: _t_band(mine[c] - ref[c].set_axis(mine[c].columns, axis=1)) for c in columns})
+def attributions(results: ReportData) -> dict[str, pd.DataFrame]:
+    """Per outcome of an attribution experiment: Shapley values, the total and their sum, with units."""
+    described = results.experiment.get("attribution")
+    if not described:
+        return {}
+    metric_units = units("METRIC")
+    found = {}
+    for outcome in described["outcomes"]:
+        games = results.ok.pivot_table(index="replication", columns="scenario", values=outcome, dropna=False)
+        table = attribution.attribute(games, described)
+        kinds = ["mechanism"] * (len(table) - 2) + ["total", "sum"]
+        found[outcome] = table.assign(kind=kinds, unit=metric_units.get(outcome, ""))
+    return found
 
 
 def lowess(x, y, frac: float = 2 / 3, points: int = 60) -> tuple[np.ndarray, np.ndarray]:

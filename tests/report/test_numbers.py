@@ -9,6 +9,7 @@ import pytest
 from scipy import stats
 
 from viachilena import experiments
+from viachilena.experiments.report import _display
 
 
 def _table(directory, kind):
@@ -99,7 +100,7 @@ def test_validation_against_published_targets(built, history):
 
 def test_fan_quantiles_equal_recomputed(report_of):
     directory = report_of("replications")
-    fan = _table(directory, "fan").query("series == 'gdp'").set_index("date")
+    fan = _table(directory, "fan-gdp").query("scenario == 'baseline'").set_index("date")
     runs = pd.read_parquet(directory / "runs.parquet")
     gdp = pd.DataFrame({r: experiments.Results(directory).series(r)["gdp"] for r in runs["run_id"]})
     day = gdp.index[100]
@@ -109,7 +110,7 @@ def test_fan_quantiles_equal_recomputed(report_of):
 
 def test_series_differences_equal_recomputed(report_of):
     directory = report_of("scenarios")
-    diff = _table(directory, "diff-no_strike").query("series == 'real_wage'").set_index("date")
+    diff = _table(directory, "diff-real_wage").query("scenario == 'no_strike'").set_index("date")
     runs = pd.read_parquet(directory / "runs.parquet").query("status == 'ok'")
 
     def series(scenario, rep):
@@ -138,9 +139,29 @@ def test_grid_means_equal_recomputed(report_of):
     assert mine.to_numpy() == pytest.approx(expected.to_numpy())
 
 
-def test_html_shows_the_table_numbers(report_of):
+def test_html_shows_the_table_numbers_to_three_significant_digits(report_of):
     directory = report_of("replications")
     page = (directory / "report.html").read_text()
+    cells = re.findall(r"<td>(-?[0-9][0-9,]*(?:\.[0-9]+)?)</td>", page)
     summary = _table(directory, "summary-baseline")
     for value in summary["mean"]:
-        assert f"<td>{value:.4g}</td>" in page
+        close = [c for c in cells if float(c.replace(",", "")) == pytest.approx(value, rel=5e-3)]
+        assert close, value
+        digits = close[0].replace(",", "").replace(".", "").lstrip("-").lstrip("0")
+        assert len(digits) == 3
+
+
+def test_noise_around_zero_is_shown_as_zero():
+    frame = pd.DataFrame({"a": [-5.684e-16, 0.25, 1234.5678, np.nan], "b": [0.0, 1e-7, -0.0123456, 2.0]})
+    columns, rows = _display(frame)
+    assert [row[0] for row in rows] == ["0", "0.250", "1,235", "–"]
+    assert [row[1] for row in rows] == ["0", "1.00e-07", "-0.0123", "2.00"]
+
+
+def test_every_metric_row_has_its_unit(report_of):
+    from viachilena.model import METRIC_UNITS
+
+    directory = report_of("scenarios")
+    for kind in ("summary-baseline", "paired", "validation"):
+        table = _table(directory, kind)
+        assert (table["unit"] == table["metric"].map(METRIC_UNITS)).all(), kind

@@ -4,6 +4,9 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+from PIL import Image
+
 from viachilena.experiments.report import build_report
 
 
@@ -40,14 +43,18 @@ def test_markdown_links_exist(built):
         assert (built / link).is_file(), link
 
 
-def test_every_figure_has_png_svg_and_its_table(built):
+def test_every_figure_has_png_svg_pdf_and_its_table(built):
     images = [link for link in _html_links(built).links if link.endswith(".png")]
     assert images
     for image in images:
         stem = Path(image).stem
-        assert (built / "figures" / f"{stem}.svg").stat().st_size > 0
+        assert (built / "figures" / f"{stem}.svg").read_bytes().lstrip().startswith(b"<?xml")
+        assert (built / "figures" / f"{stem}.pdf").read_bytes()[:5] == b"%PDF-"
         assert (built / "tables" / f"{stem}.csv").stat().st_size > 0
-        assert (built / image).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        png = (built / image).read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        with Image.open(built / image) as opened:
+            assert opened.info["dpi"] == pytest.approx((300, 300), abs=0.1)
 
 
 # Which optional sections each kind of experiment has.
@@ -72,6 +79,15 @@ def test_sections_match_the_kind_of_experiment(built):
         assert text in page
     for optional in {text for texts in SECTIONS.values() for text in texts}:
         assert (optional in page) == (optional in SECTIONS[kind]), optional
+
+
+def test_header_names_input_files_relative_to_the_experiment(report_of):
+    directory = report_of("real_grid")
+    page = (directory / "report.html").read_text()
+    files = re.findall(r"<code>([^<]+)</code> sha256", page)
+    assert any(f.endswith("params/baseline.toml") for f in files) and "real_grid.toml" in files
+    assert not any(Path(f).is_absolute() for f in files)
+    assert str(directory.parent) not in page
 
 
 def test_header_says_what_ran(report_of):

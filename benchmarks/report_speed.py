@@ -1,0 +1,115 @@
+"""How fast is a report built from a stored experiment of 200 and of 2,000 runs?
+
+Writes, through the engine's own store (``RunStore``, so the folder has the layout a real run
+leaves), the October 1972 experiment (four scenarios) with 50 and with 500 replications, each
+run's row and every daily series of the model over 1970-11-04..1973-09-11 filled with
+synthetic numbers (random walks: what is timed is the report, not the model). Then times
+``build_report`` on each folder (median of N builds, each from scratch, figures on the default
+two processes). Targets: 200 runs under 10 s, 2,000 runs under 30 s.
+
+    python benchmarks/report_speed.py [--repeats 3] [--sizes 200 2000] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from common import ROOT, emit, median
+
+from viachilena import model
+from viachilena.experiments import manifest as manifests
+from viachilena.experiments.design import run_table
+from viachilena.experiments.report import build_report
+from viachilena.experiments.spec import load_experiment
+from viachilena.experiments.store import MANIFEST, RunStore, run_schema, write_json
+from viachilena.experiments.worker import DEFAULT_SIMULATE, OK, Outcome
+
+BENCHMARK = "report_speed"
+EXPERIMENT = ROOT / "experiments" / "october_1972.toml"
+TARGETS = {200: 10.0, 2000: 30.0}
+DATES = pd.date_range("1970-11-04", "1973-09-11", freq="D", name="date")
+
+
+def write_store(folder: Path, runs: int) -> Path:
+    """Store `runs` synthetic runs of the October 1972 experiment in `folder`."""
+    experiment = load_experiment(EXPERIMENT)
+    experiment = experiment.with_replications(runs // len(experiment.scenarios))
+    manifest = manifests.new_manifest(experiment, DEFAULT_SIMULATE, "benchmark", None)
+    write_json(folder / MANIFEST, manifest)
+    store = RunStore(folder, run_schema(experiment.sweep, experiment.metrics))
+    columns = list(model.SERIES_COLUMNS)
+    for planned in run_table(experiment):
+        rng = np.random.default_rng(planned.seed + hash(planned.scenario) % 1000)
+        walk = 1.0 + np.cumsum(rng.normal(0, 0.01, (len(DATES), len(columns))), axis=0)
+        series = pd.DataFrame(walk, index=DATES, columns=columns)
+        events = pd.DataFrame({"date": [DATES[700]], "kind": ["lockout"], "agent": ["firm-1"], "detail": ["-"]})
+        row = {
+            "run_id": planned.run_id,
+            "scenario": planned.scenario,
+            "point": planned.point,
+            "replication": planned.replication,
+            "seed": planned.seed,
+            "status": OK,
+            "error": "",
+            "wall_time_s": 0.5,
+            **dict(zip(experiment.metrics, rng.normal(0.1, 0.05, len(experiment.metrics)), strict=True)),
+        }
+        store.record(Outcome(row, series, events))
+    runs_table = store.consolidate()
+    counts = {"planned": len(runs_table), "stored": len(runs_table), "ok": len(runs_table)}
+    write_json(folder / MANIFEST, manifests.finish_manifest(manifest, counts))
+    return folder
+
+
+def time_report(folder: Path, repeats: int) -> list[float]:
+    """Seconds of each of `repeats` builds of the report of `folder`."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        build_report(folder)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="builds of each report (the median is reported)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(TARGETS), help="runs in each stored experiment")
+    parser.add_argument("--quick", action="store_true", help="smoke run: one build of a 200-run report")
+    args = parser.parse_args()
+    if args.quick:
+        args.repeats, args.sizes = 1, [200]
+    summary = []
+    for runs in args.sizes:
+        folder = Path(tempfile.mkdtemp(prefix=f"report_speed_{runs}_"))
+        try:
+            start = time.perf_counter()
+            write_store(folder, runs)
+            written = time.perf_counter() - start
+            times = time_report(folder, args.repeats)
+            figures = len(list((folder / "figures").glob("*.png")))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        target = TARGETS.get(runs)
+        emit(
+            BENCHMARK,
+            f"report of {runs} runs",
+            runs=runs,
+            figures=figures,
+            seconds=round(median(times), 2),
+            all_seconds=[round(t, 2) for t in times],
+            store_written_s=round(written, 1),
+            target_max=target,
+        )
+        summary.append(f"{runs} runs: {median(times):.1f} s" + (f" (target < {target:g} s)" if target else ""))
+    print("report_speed: " + "; ".join(summary))
+
+
+if __name__ == "__main__":
+    main()
