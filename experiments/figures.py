@@ -128,23 +128,60 @@ def _figure(height: float, width: float = WIDTH) -> Figure:
     return fig
 
 
+def _panels(n: int, columns: int, panel_h: float, key_entries: int = 0, key_columns: int = 2, **kw):
+    """A figure with `n` panels in `columns` columns and a row below them for a legend.
+
+    Returns the figure, the panels (extra cells hidden) and the legend's cell.
+    """
+    nrows = max(1, math.ceil(n / columns))
+    key_h = _key_height(key_entries, key_columns)
+    fig = _figure(panel_h * nrows + key_h + 0.7)
+    grid = fig.add_gridspec(nrows + 1, columns, height_ratios=[panel_h] * nrows + [key_h])
+    axes = [fig.add_subplot(grid[i // columns, i % columns], **kw) for i in range(nrows * columns)]
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    if n == 0:
+        fig.text(0.5, 0.5, "Nothing to show.", ha="center")
+    return fig, axes[:n], grid[-1, :]
+
+
 def _key(fig: Figure, cell, handles: list, columns: int = 2) -> None:
-    """Draw the legend `handles` in an empty axes `cell` below the panels."""
+    """Draw the legend `handles` (labels wrapped to fit a column) in an empty axes `cell`."""
     ax = fig.add_subplot(cell)
     ax.axis("off")
+    ax.set_label("key")
+    for handle in handles:
+        handle.set_label(textwrap.fill(handle.get_label(), 96 // columns))
     if handles:
         ax.legend(handles=handles, loc="upper left", ncols=columns, mode="expand", borderaxespad=0, handlelength=1.6)
 
 
 def _key_height(entries: int, columns: int = 2) -> float:
-    """Inches a legend of `entries` needs in `columns`."""
+    """Inches a legend of `entries` one-line labels needs in `columns` (grown later if short)."""
     return 0.16 * math.ceil(entries / columns) + 0.1 if entries else 0.05
+
+
+def _fit_key(fig: Figure) -> None:
+    """Give the legend row the height its legend turned out to need, growing the figure by as much."""
+    keys = [ax for ax in fig.axes if ax.get_label() == "key" and ax.get_legend() is not None]
+    if not keys:
+        return
+    fig.draw_without_rendering()
+    ax = keys[0]
+    grid = ax.get_subplotspec().get_gridspec()
+    ratios = list(grid.get_height_ratios())
+    need = ax.get_legend().get_window_extent().height / fig.dpi + 0.08
+    if need > ratios[-1]:
+        fig.set_figheight(fig.get_figheight() + need - ratios[-1])
+        ratios[-1] = need
+        grid.set_height_ratios(ratios)
 
 
 def _finish(fig: Figure, title: str, source: str) -> Figure:
     """Add the title and the source line, lay the figure out once and freeze the layout."""
     fig.suptitle(textwrap.fill(title, 95))
     fig.supxlabel(source, x=0.01, ha="left", fontsize=6, color="#404040")
+    _fit_key(fig)
     fig.draw_without_rendering()
     fig.set_layout_engine("none")
     return fig
@@ -317,11 +354,7 @@ def dot_interval(table: pd.DataFrame, title: str, source: str) -> Figure:
     unit_map = units("METRIC")
     shown = [m for m in dict.fromkeys(table["metric"]) if _moves(table[table["metric"] == m])]
     scenarios = list(dict.fromkeys(table["scenario"]))
-    columns = 3
-    nrows = max(1, math.ceil(len(shown) / columns))
-    panel_h = 0.22 * len(scenarios) + 0.75
-    fig = _figure(panel_h * nrows + 0.8)
-    axes = fig.subplots(nrows, columns, squeeze=False).ravel()
+    fig, axes, _ = _panels(len(shown), 3, 0.22 * len(scenarios) + 0.75)
     y = np.arange(len(scenarios))
     for ax, metric in zip(axes, shown, strict=False):
         factor, unit = readable(unit_map.get(metric, ""), difference=True)
@@ -336,10 +369,6 @@ def dot_interval(table: pd.DataFrame, title: str, source: str) -> Figure:
         ax.grid(axis="x", color="#E6E6E6")
         ax.set_title(textwrap.fill(words(metric, METRIC_WORDS), 34), fontsize=7.5, loc="left")
         ax.set_xlabel(textwrap.fill(unit, 38), fontsize=6.5)
-    for ax in axes[len(shown) :]:
-        ax.set_visible(False)
-    if not shown:
-        fig.text(0.5, 0.5, "No metric differs between the scenarios.", ha="center")
     return _finish(fig, title, source)
 
 
@@ -408,9 +437,7 @@ def validation_chart(table: pd.DataFrame, title: str, source: str) -> Figure:
     simulated 2.5%-97.5% range across runs; blue dot: the simulated mean.
     """
     unit_map = units("METRIC")
-    metrics = list(table["metric"])
-    fig = _figure(0.55 * max(1, len(metrics)) + 1.3)
-    axes = fig.subplots(max(1, len(metrics)), 1, squeeze=False).ravel()
+    fig, axes, key = _panels(len(table), 1, 0.5, key_entries=4, key_columns=4)
     for ax, (_, row) in zip(axes, table.iterrows(), strict=False):
         factor, unit = readable(unit_map.get(row["metric"], ""))
         ax.axvspan(row["published_low"] * factor, row["published_high"] * factor, color=GREY, alpha=0.3, lw=0)
@@ -428,7 +455,7 @@ def validation_chart(table: pd.DataFrame, title: str, source: str) -> Figure:
         Line2D([], [], color=BLUE, lw=2, label="simulated 2.5%–97.5% across runs"),
         Line2D([], [], marker="o", color=BLUE, ls="", label="simulated mean"),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=4)
+    _key(fig, key, handles, 4)
     return _finish(fig, title, source)
 
 
@@ -439,10 +466,8 @@ def sweep_scatter(table: pd.DataFrame, title: str, source: str, param: str, base
     """
     unit_map = units("METRIC")
     metrics = _finite(table, "metric", "y")
-    columns = 3
-    nrows = max(1, math.ceil(len(metrics) / columns))
-    fig = _figure(2.1 * nrows + 1.1)
-    axes = fig.subplots(nrows, columns, squeeze=False).ravel()
+    entries = 2 * table["scenario"].nunique() + (base is not None)
+    fig, axes, key = _panels(len(metrics), 3, 2.1, key_entries=entries, key_columns=3)
     for ax, metric in zip(axes, metrics, strict=False):
         factor, unit = readable(unit_map.get(metric, ""))
         groups = table[table["metric"] == metric].groupby("scenario", sort=False)
@@ -456,10 +481,7 @@ def sweep_scatter(table: pd.DataFrame, title: str, source: str, param: str, base
         ax.set_ylabel(textwrap.fill(unit, 30), fontsize=6.5)
         ax.set_xlabel(param, fontsize=6.5)
         ax.xaxis.set_major_locator(MaxNLocator(4))
-    for ax in axes[len(metrics) :]:
-        ax.set_visible(False)
-    if metrics:
-        fig.legend(handles=axes[0].get_legend_handles_labels()[0], loc="outside lower center", ncols=3)
+    _key(fig, key, axes[0].get_legend_handles_labels()[0] if axes else [], 3)
     return _finish(fig, title, source)
 
 
@@ -474,10 +496,7 @@ def grid_heatmaps(table: pd.DataFrame, title: str, source: str, params: list[str
     unit_map = units("METRIC")
     a, b = params
     metrics = _finite(table, "metric", "mean")
-    columns = 3
-    nrows = max(1, math.ceil(len(metrics) / columns))
-    fig = _figure(2.4 * nrows + 0.8)
-    axes = fig.subplots(nrows, columns, squeeze=False).ravel()
+    fig, axes, _ = _panels(len(metrics), 3, 2.4)
     for ax, metric in zip(axes, metrics, strict=False):
         factor, unit = readable(unit_map.get(metric, ""))
         grid = table[table["metric"] == metric].pivot(index=b, columns=a, values="mean")
@@ -489,8 +508,6 @@ def grid_heatmaps(table: pd.DataFrame, title: str, source: str, params: list[str
         ax.grid(False)
         ax.set_title(textwrap.fill(words(metric, METRIC_WORDS), 34), fontsize=7.5, loc="left")
         fig.colorbar(image, ax=ax).set_label(textwrap.fill(unit, 30), fontsize=6)
-    for ax in axes[len(metrics) :]:
-        ax.set_visible(False)
     return _finish(fig, title, source)
 
 
@@ -503,10 +520,7 @@ def sobol_bars(table: pd.DataFrame, title: str, source: str) -> Figure:
     """First-order and total Sobol indices with their CIs, one panel per metric."""
     metrics = _finite(table, "metric", "ST")
     parameters = list(dict.fromkeys(table["parameter"]))
-    columns = 3
-    nrows = max(1, math.ceil(len(metrics) / columns))
-    fig = _figure((0.25 * len(parameters) + 0.9) * nrows + 1.0)
-    axes = fig.subplots(nrows, columns, squeeze=False).ravel()
+    fig, axes, key = _panels(len(metrics), 3, 0.25 * len(parameters) + 0.9, key_entries=2)
     y = np.arange(len(parameters))
     for ax, metric in zip(axes, metrics, strict=False):
         data = table[table["metric"] == metric].set_index("parameter").reindex(parameters)
@@ -518,8 +532,5 @@ def sobol_bars(table: pd.DataFrame, title: str, source: str) -> Figure:
         ax.xaxis.set_major_locator(MaxNLocator(4))
         ax.set_title(textwrap.fill(words(metric, METRIC_WORDS), 34), fontsize=7.5, loc="left")
         ax.set_xlabel("share of variance", fontsize=6.5)
-    for ax in axes[len(metrics) :]:
-        ax.set_visible(False)
-    if metrics:
-        fig.legend(handles=axes[0].get_legend_handles_labels()[0], loc="outside lower center", ncols=2)
+    _key(fig, key, axes[0].get_legend_handles_labels()[0] if axes else [])
     return _finish(fig, title, source)
