@@ -111,8 +111,7 @@ def readable(unit: str, difference: bool = False) -> tuple[float, str]:
     if not SHARE_UNIT.search(unit):
         return 1.0, unit
     shown = "percentage points" if difference else "%"
-    rest = unit.removeprefix("share")
-    return 100.0, shown + (rest if rest != unit else f" ({unit})")
+    return 100.0, shown + unit.removeprefix("share") if unit.startswith("share") else shown
 
 
 def styled(directory: Path | None = None) -> AbstractContextManager:
@@ -389,8 +388,7 @@ def attribution_waterfall(table: pd.DataFrame, title: str, source: str, unit: st
     total = table[table["kind"] == "total"].iloc[0]
     parts = table[table["kind"] == "mechanism"].sort_values("value", key=abs, ascending=False)
     labels = [*parts["label"], "total: all on minus all off"]
-    fig = _figure(0.28 * len(labels) + 1.6)
-    ax = fig.add_subplot()
+    fig, (ax,), key = _panels(1, 1, 0.28 * len(labels) + 0.9, key_entries=4, key_columns=4)
     start = 0.0
     for i, (_, row) in enumerate(parts.iterrows()):
         value = row["value"] * factor
@@ -427,6 +425,13 @@ def attribution_waterfall(table: pd.DataFrame, title: str, source: str, unit: st
     ax.grid(axis="y", visible=False)
     ax.xaxis.set_major_locator(MaxNLocator(6))
     ax.set_xlabel(f"contribution, {shown}")
+    handles = [
+        Patch(color=BLUE, label="raises the outcome"),
+        Patch(color=VERMILLION, label="lowers the outcome"),
+        Patch(color=GREY, label="total, all on minus all off"),
+        Line2D([], [], color="black", lw=0.8, marker="|", label="95% interval"),
+    ]
+    _key(fig, key, handles, 4)
     return _finish(fig, title, source)
 
 

@@ -125,4 +125,5 @@ def test_a_style_file_in_the_folder_overrides_the_report_style(tmp_path):
 def test_shares_are_shown_in_percent_and_their_differences_in_points():
     assert figures.readable("share, Dec-Dec") == (100.0, "%, Dec-Dec")
     assert figures.readable("share of nominal GDP", difference=True) == (100.0, "percentage points of nominal GDP")
+    assert figures.readable("unmet over desired spending on goods") == (100.0, "%")
     assert figures.readable("US$m") == (1.0, "US$m")
