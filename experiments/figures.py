@@ -161,11 +161,11 @@ def _key_height(entries: int, columns: int = 2) -> float:
 
 
 def _fit_key(fig: Figure) -> None:
-    """Give the legend row the height its legend turned out to need, growing the figure by as much."""
+    """Lay the figure out; give the legend row the height its legend needs, growing the figure by as much."""
+    fig.draw_without_rendering()
     keys = [ax for ax in fig.axes if ax.get_label() == "key" and ax.get_legend() is not None]
     if not keys:
         return
-    fig.draw_without_rendering()
     ax = keys[0]
     grid = ax.get_subplotspec().get_gridspec()
     ratios = list(grid.get_height_ratios())
@@ -174,6 +174,7 @@ def _fit_key(fig: Figure) -> None:
         fig.set_figheight(fig.get_figheight() + need - ratios[-1])
         ratios[-1] = need
         grid.set_height_ratios(ratios)
+        fig.draw_without_rendering()
 
 
 def _finish(fig: Figure, title: str, source: str) -> Figure:
@@ -181,7 +182,6 @@ def _finish(fig: Figure, title: str, source: str) -> Figure:
     fig.suptitle(textwrap.fill(title, 95))
     fig.supxlabel(source, x=0.01, ha="left", fontsize=6, color="#404040")
     _fit_key(fig)
-    fig.draw_without_rendering()
     fig.set_layout_engine("none")
     return fig
 
@@ -189,10 +189,14 @@ def _finish(fig: Figure, title: str, source: str) -> Figure:
 def save(fig: Figure, directory: Path, stem: str) -> None:
     """Write `fig` as `stem.png` (at the style's resolution), `stem.svg` and `stem.pdf`."""
     directory.mkdir(parents=True, exist_ok=True)
+    options = {
+        "png": {"pil_kwargs": {"compress_level": 3}},  # a third faster than the default 6, files 10% larger
+        "svg": {"metadata": {"Date": None}},
+        "pdf": {"metadata": {"CreationDate": None}},
+    }
     for fmt in FORMATS:
-        metadata = {"Date": None} if fmt == "svg" else {"CreationDate": None} if fmt == "pdf" else None
         write_atomically(
-            directory / f"{stem}.{fmt}", lambda path, fmt=fmt, m=metadata: fig.savefig(path, format=fmt, metadata=m)
+            directory / f"{stem}.{fmt}", lambda path, fmt=fmt: fig.savefig(path, format=fmt, **options[fmt])
         )
 
 

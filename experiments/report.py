@@ -130,25 +130,38 @@ def _render(job: _Job) -> None:
 
 
 class _Writer:
-    """Writes tables into the report folder, queues figures, and returns references to both."""
+    """Writes tables into the report folder, draws figures, and returns references to both.
 
-    def __init__(self, directory: Path, source: str):
+    With more than one worker, each figure goes to a process pool as soon as it is queued,
+    so figures are drawn while the next tables are computed.
+    """
+
+    def __init__(self, directory: Path, source: str, workers: int):
         self.dir = directory
         self.source = source
         self.count = 0
         self.jobs: list[_Job] = []
+        self.pool = None
+        self.pending = []
         for sub in ("figures", "tables"):
             shutil.rmtree(directory / sub, ignore_errors=True)
             (directory / sub).mkdir()
+        if workers > 1:
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")  # fork: no re-imports
+            self.pool = ProcessPoolExecutor(workers, mp_context=context)
 
     def _stem(self, kind: str, name: str = "") -> str:
         self.count += 1
         return f"{self.count:02d}-{kind}" + (f"-{_slug(name)}" if name else "")
 
     def figure(self, kind: str, name: str, draw, data: pd.DataFrame, title: str, caption: str) -> FigureRef:
-        """Queue `draw(data, title, source)` and save the data behind it now."""
+        """Queue `draw(data, title, source)` (start it, with a pool) and save the data behind it now."""
         stem = self._stem(kind, name)
-        self.jobs.append(_Job(self.dir, stem, draw, data, title, self.source))
+        job = _Job(self.dir, stem, draw, data, title, self.source)
+        self.jobs.append(job)
+        if self.pool is not None:
+            self.pending.append(self.pool.submit(_render, job))
         write_atomically(self.dir / "tables" / f"{stem}.csv", lambda path: data.to_csv(path, index=False))
         return FigureRef(stem, title, caption)
 
@@ -164,17 +177,19 @@ class _Writer:
         columns, rows = _display(data)
         return TableRef(stem, title, columns, rows, note)
 
-    def draw(self, workers: int | None = None) -> None:
-        """Draw every queued figure: on `workers` processes (default: one per core, at most 2)."""
-        workers = workers or min(2, os.cpu_count() or 1)
-        if workers < 2 or len(self.jobs) < 4:
+    def draw(self) -> None:
+        """Finish every queued figure: wait for the pool, or draw them here without one."""
+        if self.pool is None:
             for job in self.jobs:
                 _render(job)
             return
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")  # fork: no re-imports
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            list(pool.map(_render, self.jobs, chunksize=max(1, len(self.jobs) // (4 * workers))))
+        for future in self.pending:
+            future.result()
+
+    def close(self) -> None:
+        """Stop the pool (cancelling what has not started, if the report failed)."""
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
 
 
 def _relative(path: str, experiment_file: str | None) -> str:
@@ -525,17 +540,20 @@ def build_report(directory: Path | str, history: History | None = None, workers:
     directory = Path(directory)
     results = ReportData(directory)
     history = history or History.load()
-    out = _Writer(directory, _source_line(results))
-    sections = (
-        _scenario_section(results, out)
-        + _attribution_sections(results, out)
-        + _summary_sections(results, out, history)
-        + _time_sections(results, out, history)
-        + _comparison_section(results, out)
-        + _sweep_sections(results, out)
-        + _sensitivity_section(results, out)
-    )
-    out.draw(workers)
+    out = _Writer(directory, _source_line(results), workers or min(2, os.cpu_count() or 1))
+    try:
+        sections = (
+            _scenario_section(results, out)
+            + _attribution_sections(results, out)
+            + _summary_sections(results, out, history)
+            + _time_sections(results, out, history)
+            + _comparison_section(results, out)
+            + _sweep_sections(results, out)
+            + _sensitivity_section(results, out)
+        )
+        out.draw()
+    finally:
+        out.close()
     context = {"header": _header(results), "sections": sections}
     for name in ("report.md", "report.html"):
         page = _environment(name).get_template(f"{name}.j2").render(context)

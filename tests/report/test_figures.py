@@ -14,8 +14,8 @@ from viachilena.experiments.results import ReportData
 def _jobs(directory, monkeypatch) -> list:
     """The figures a report of `directory` draws (queued, not drawn)."""
     found = []
-    monkeypatch.setattr(report._Writer, "draw", lambda self, workers=None: found.extend(self.jobs))
-    report.build_report(directory, HISTORY)
+    monkeypatch.setattr(report._Writer, "draw", lambda self: found.extend(self.jobs))
+    report.build_report(directory, HISTORY, workers=1)
     return found
 
 
