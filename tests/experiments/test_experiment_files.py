@@ -124,7 +124,16 @@ def test_horizon_the_model_refuses_is_blamed_on_end(tmp_path):
     assert caught.value.file == str(Path(path)) and caught.value.key == "experiment.end"
 
 
-SHIPPED = ("history", "october_1972", "strategy", "strategy_1976", "mechanisms", "sensitivity")
+SHIPPED = (
+    "history",
+    "october_1972",
+    "strategy",
+    "strategy_1976",
+    "mechanisms",
+    "sensitivity",
+    "attribution",
+    "coordination",
+)
 
 
 @pytest.mark.parametrize("name", SHIPPED)
