@@ -258,13 +258,13 @@ def _attribution_sections(results: ReportData, out: _Writer) -> list[Section]:
         else f"estimated from {len(described['permutations'])} sampled orders "
         f"({len(described['coalitions'])} coalitions); the intervals add the orders' sampling error"
     )
-    section = Section(
-        "Attribution",
+    text = (
         f"Each mechanism's Shapley value ({method}): its average contribution to the outcome over every order in "
         "which the mechanisms could be switched on, with a 95% interval across replications (same seeds in every "
         "coalition). The values add up to the total, all mechanisms on minus all off; one at a time is all on "
-        "minus all on but that mechanism, which need not add up.",
+        "minus all on but that mechanism, which need not add up."
     )
+    sections = []
     for outcome, data in found.items():
         unit = data["unit"].iloc[0]
         total, summed = (
@@ -282,12 +282,12 @@ def _attribution_sections(results: ReportData, out: _Writer) -> list[Section]:
             f"Bars: Shapley values, chained from all off to all on; whiskers: 95% intervals; grey: the total. "
             f"Sum of the values {_cell(summed * factor)} = total {_cell(total * factor)} {shown}.",
         )
-        section.figures.append(chart)
         shown_columns = ["label", "value", "ci_low", "ci_high", "one_at_a_time", "n", "unit"]
-        section.tables.append(
-            out.table("", "", data[shown_columns], f"{words(outcome, METRIC_WORDS)} ({outcome})", figure=chart)
+        table = out.table("", "", data[shown_columns], f"{words(outcome, METRIC_WORDS)} ({outcome})", figure=chart)
+        sections.append(
+            Section(f"Attribution: {words(outcome, METRIC_WORDS)}", text if not sections else "", [chart], [table])
         )
-    return [section]
+    return sections
 
 
 def _summary_sections(results: ReportData, out: _Writer, history: History) -> list[Section]:
