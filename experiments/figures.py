@@ -127,13 +127,13 @@ def _figure(height: float, width: float = WIDTH) -> Figure:
     return fig
 
 
-def _panels(n: int, columns: int, panel_h: float, key_entries: int = 0, key_columns: int = 2, **kw):
+def _panels(n: int, columns: int, panel_h: float, key_labels: tuple[str, ...] = (), key_columns: int = 2, **kw):
     """A figure with `n` panels in `columns` columns and a row below them for a legend.
 
     Returns the figure, the panels (extra cells hidden) and the legend's cell.
     """
     nrows = max(1, math.ceil(n / columns))
-    key_h = _key_height(key_entries, key_columns)
+    key_h = _key_height(key_labels, key_columns)
     fig = _figure(panel_h * nrows + key_h + 0.7)
     grid = fig.add_gridspec(nrows + 1, columns, height_ratios=[panel_h] * nrows + [key_h])
     axes = [fig.add_subplot(grid[i // columns, i % columns], **kw) for i in range(nrows * columns)]
@@ -155,9 +155,14 @@ def _key(fig: Figure, cell, handles: list, columns: int = 2) -> None:
         ax.legend(handles=handles, loc="upper left", ncols=columns, mode="expand", borderaxespad=0, handlelength=1.6)
 
 
-def _key_height(entries: int, columns: int = 2) -> float:
-    """Inches a legend of `entries` one-line labels needs in `columns` (grown later if short)."""
-    return 0.16 * math.ceil(entries / columns) + 0.1 if entries else 0.05
+def _key_height(labels: tuple[str, ...], columns: int = 2) -> float:
+    """Inches a legend of `labels`, wrapped as :func:`_key` wraps them, needs in `columns`.
+
+    An estimate: :func:`_fit_key` grows the row if the legend turns out taller.
+    """
+    lines = [len(textwrap.wrap(label, 96 // columns)) or 1 for label in labels]
+    rows = max((sum(lines[i::columns]) for i in range(columns)), default=0)
+    return 0.17 * rows + 0.15 if labels else 0.05
 
 
 def _fit_key(fig: Figure) -> None:
@@ -279,8 +284,12 @@ def series_figure(
     scenarios = list(dict.fromkeys(table["scenario"]))
     colours = dict(zip(scenarios, itertools.cycle(OKABE_ITO), strict=False))
     handles_for = _difference_layer if difference else _fan_layer
-    key_entries = len(marks) + (len(scenarios) * (1 if difference else 2) + (1 if len(scenarios) == 1 else 0))
-    key_h = _key_height(key_entries)
+    layers = ["mean difference, 95% interval"] if difference else ["median", "50% band"]
+    layers += ["90% band"] if len(scenarios) == 1 and not difference else []
+    labels = tuple(f"{s}: {layer}" for s in scenarios for layer in layers) + tuple(
+        f"{m.number} {m.text}" for m in marks
+    )
+    key_h = _key_height(labels)
     rows = [2.4] + ([1.8] if windows else []) + [key_h]
     fig = _figure(sum(rows) + 0.7)
     grid = fig.add_gridspec(len(rows), max(1, len(windows)), height_ratios=rows)
@@ -392,7 +401,13 @@ def attribution_waterfall(table: pd.DataFrame, title: str, source: str, unit: st
     total = table[table["kind"] == "total"].iloc[0]
     parts = table[table["kind"] == "mechanism"].sort_values("value", key=abs, ascending=False)
     labels = [*parts["label"], "total: all on minus all off"]
-    fig, (ax,), key = _panels(1, 1, 0.28 * len(labels) + 0.9, key_entries=4, key_columns=4)
+    handles = [
+        Patch(color=BLUE, label="raises the outcome"),
+        Patch(color=VERMILLION, label="lowers the outcome"),
+        Patch(color=GREY, label="total, all on minus all off"),
+        Line2D([], [], color="black", lw=0.8, marker="|", label="95% interval"),
+    ]
+    fig, (ax,), key = _panels(1, 1, 0.28 * len(labels) + 0.9, tuple(h.get_label() for h in handles), 4)
     start = 0.0
     for i, (_, row) in enumerate(parts.iterrows()):
         value = row["value"] * factor
@@ -429,12 +444,6 @@ def attribution_waterfall(table: pd.DataFrame, title: str, source: str, unit: st
     ax.grid(axis="y", visible=False)
     ax.xaxis.set_major_locator(MaxNLocator(6))
     ax.set_xlabel(f"contribution, {shown}")
-    handles = [
-        Patch(color=BLUE, label="raises the outcome"),
-        Patch(color=VERMILLION, label="lowers the outcome"),
-        Patch(color=GREY, label="total, all on minus all off"),
-        Line2D([], [], color="black", lw=0.8, marker="|", label="95% interval"),
-    ]
     _key(fig, key, handles, 4)
     return _finish(fig, title, source)
 
@@ -446,7 +455,13 @@ def validation_chart(table: pd.DataFrame, title: str, source: str) -> Figure:
     simulated 2.5%-97.5% range across runs; blue dot: the simulated mean.
     """
     unit_map = units("METRIC")
-    fig, axes, key = _panels(len(table), 1, 0.5, key_entries=4, key_columns=4)
+    handles = [
+        Patch(color=GREY, alpha=0.3, label="published range"),
+        Line2D([], [], marker="D", color="black", ls="", label="published value"),
+        Line2D([], [], color=BLUE, lw=2, label="simulated 2.5% to 97.5% across runs"),
+        Line2D([], [], marker="o", color=BLUE, ls="", label="simulated mean"),
+    ]
+    fig, axes, key = _panels(len(table), 1, 0.5, tuple(h.get_label() for h in handles), 4)
     for ax, (_, row) in zip(axes, table.iterrows(), strict=False):
         factor, unit = readable(unit_map.get(row["metric"], ""))
         ax.axvspan(row["published_low"] * factor, row["published_high"] * factor, color=GREY, alpha=0.3, lw=0)
@@ -458,12 +473,6 @@ def validation_chart(table: pd.DataFrame, title: str, source: str) -> Figure:
         ax.grid(False)
         ax.xaxis.set_major_locator(MaxNLocator(5))
         ax.tick_params(axis="x", labelsize=6.5)
-    handles = [
-        Patch(color=GREY, alpha=0.3, label="published range"),
-        Line2D([], [], marker="D", color="black", ls="", label="published value"),
-        Line2D([], [], color=BLUE, lw=2, label="simulated 2.5%–97.5% across runs"),
-        Line2D([], [], marker="o", color=BLUE, ls="", label="simulated mean"),
-    ]
     _key(fig, key, handles, 4)
     return _finish(fig, title, source)
 
@@ -475,8 +484,9 @@ def sweep_scatter(table: pd.DataFrame, title: str, source: str, param: str, base
     """
     unit_map = units("METRIC")
     metrics = _finite(table, "metric", "y")
-    entries = 2 * table["scenario"].nunique() + (base is not None)
-    fig, axes, key = _panels(len(metrics), 3, 2.1, key_entries=entries, key_columns=3)
+    labels = tuple(f"{s}: {layer}" for s in dict.fromkeys(table["scenario"]) for layer in ("runs", "smoothed"))
+    labels += (f"base value ({base:g})",) if base is not None else ()
+    fig, axes, key = _panels(len(metrics), 3, 2.1, labels, 3)
     for ax, metric in zip(axes, metrics, strict=False):
         factor, unit = readable(unit_map.get(metric, ""))
         groups = table[table["metric"] == metric].groupby("scenario", sort=False)
@@ -529,7 +539,7 @@ def sobol_bars(table: pd.DataFrame, title: str, source: str) -> Figure:
     """First-order and total Sobol indices with their CIs, one panel per metric."""
     metrics = _finite(table, "metric", "ST")
     parameters = list(dict.fromkeys(table["parameter"]))
-    fig, axes, key = _panels(len(metrics), 3, 0.25 * len(parameters) + 0.9, key_entries=2)
+    fig, axes, key = _panels(len(metrics), 3, 0.25 * len(parameters) + 0.9, ("first order S1", "total ST"))
     y = np.arange(len(parameters))
     for ax, metric in zip(axes, metrics, strict=False):
         data = table[table["metric"] == metric].set_index("parameter").reindex(parameters)

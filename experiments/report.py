@@ -3,8 +3,9 @@
 `build_report(dir)` writes `dir/report.md`, a self-contained `dir/report.html`,
 every figure as PNG (300 dpi), SVG and PDF in `dir/figures/` and the table behind every
 figure and every shown table as CSV in `dir/tables/`. The stored runs and series are read
-once; figures are queued while the sections are planned and drawn at the end, on two
-processes where there are two cores. Tables are shown with their units, three significant
+once; figures are drawn on two processes (where there are two cores) while the next tables
+are computed, and a figure whose data, code and style have not changed since the last build
+is kept, not drawn again. Tables are shown with their units, three significant
 digits, and zero (or floating-point noise around it) as 0; paths relative to the
 experiment file's folder.
 """
@@ -12,6 +13,8 @@ experiment file's folder.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import math
 import multiprocessing
 import os
@@ -22,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader
@@ -30,12 +34,13 @@ from markupsafe import Markup
 from viachilena.experiments import figures, tables, text
 from viachilena.experiments.figures import METRIC_WORDS, SERIES_WORDS, Mark, readable, words
 from viachilena.experiments.results import History, ReportData, as_timestamp
-from viachilena.experiments.store import write_atomically
+from viachilena.experiments.store import write_atomically, write_json
 
 # The series charted when the experiment does not list the series it keeps: the outcomes the
 # model's questions are about (one figure each, and one of differences with several scenarios).
 KEY_SERIES = ("gdp", "shortage_rate", "cpi_official", "black_market_premium", "real_wage", "reserves_usd")
 MAX_ZOOMS = 3
+FINGERPRINTS = ".fingerprints.json"
 NOISE = 1e-9  # a value this small against its column's largest is shown as 0
 
 
@@ -129,11 +134,33 @@ def _render(job: _Job) -> None:
         figures.save(fig, job.directory / "figures", job.stem)
 
 
+def _fingerprint(job: _Job, csv: str) -> str:
+    """What decides a figure's files: its data, title, source, drawing function and options, style, code."""
+    draw = job.draw
+    function, options = (draw.func, sorted(draw.keywords.items())) if isinstance(draw, partial) else (draw, [])
+    user_style = job.directory / figures.USER_STYLE
+    parts = [
+        csv,
+        job.title,
+        job.source,
+        f"{function.__module__}.{function.__qualname__}",
+        repr(options),
+        figures.STYLE.read_text(),
+        user_style.read_text() if user_style.is_file() else "",
+        Path(figures.__file__).read_text(),
+        matplotlib.__version__,
+    ]
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
 class _Writer:
     """Writes tables into the report folder, draws figures, and returns references to both.
 
     With more than one worker, each figure goes to a process pool as soon as it is queued,
-    so figures are drawn while the next tables are computed.
+    so figures are drawn while the next tables are computed. A figure whose data, title,
+    drawing code and style are those of the files already in ``figures/`` (recorded in
+    ``figures/.fingerprints.json``) is not drawn again; files no figure of this build owns
+    are deleted at the end.
     """
 
     def __init__(self, directory: Path, source: str, workers: int):
@@ -143,9 +170,14 @@ class _Writer:
         self.jobs: list[_Job] = []
         self.pool = None
         self.pending = []
-        for sub in ("figures", "tables"):
-            shutil.rmtree(directory / sub, ignore_errors=True)
-            (directory / sub).mkdir()
+        self.fingerprints: dict[str, str] = {}
+        shutil.rmtree(directory / "tables", ignore_errors=True)
+        (directory / "tables").mkdir()
+        (directory / "figures").mkdir(exist_ok=True)
+        try:
+            self.drawn = json.loads((directory / "figures" / FINGERPRINTS).read_text())
+        except (OSError, ValueError):
+            self.drawn = {}
         if workers > 1:
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")  # fork: no re-imports
@@ -159,10 +191,15 @@ class _Writer:
         """Queue `draw(data, title, source)` (start it, with a pool) and save the data behind it now."""
         stem = self._stem(kind, name)
         job = _Job(self.dir, stem, draw, data, title, self.source)
+        csv = data.to_csv(index=False)
+        write_atomically(self.dir / "tables" / f"{stem}.csv", lambda path: path.write_text(csv, encoding="utf-8"))
+        key = self.fingerprints[stem] = _fingerprint(job, csv)
+        files = [self.dir / "figures" / f"{stem}.{fmt}" for fmt in figures.FORMATS]
+        if self.drawn.get(stem) == key and all(f.is_file() for f in files):
+            return FigureRef(stem, title, caption)
         self.jobs.append(job)
         if self.pool is not None:
             self.pending.append(self.pool.submit(_render, job))
-        write_atomically(self.dir / "tables" / f"{stem}.csv", lambda path: data.to_csv(path, index=False))
         return FigureRef(stem, title, caption)
 
     def table(
@@ -178,13 +215,17 @@ class _Writer:
         return TableRef(stem, title, columns, rows, note)
 
     def draw(self) -> None:
-        """Finish every queued figure: wait for the pool, or draw them here without one."""
+        """Finish every queued figure (wait for the pool, or draw here); forget stale files."""
         if self.pool is None:
             for job in self.jobs:
                 _render(job)
-            return
         for future in self.pending:
             future.result()
+        owned = {f"{stem}.{fmt}" for stem in self.fingerprints for fmt in figures.FORMATS}
+        for path in (self.dir / "figures").iterdir():
+            if path.name not in owned and path.name != FINGERPRINTS:
+                path.unlink()
+        write_json(self.dir / "figures" / FINGERPRINTS, self.fingerprints)
 
     def close(self) -> None:
         """Stop the pool (cancelling what has not started, if the report failed)."""
@@ -528,7 +569,7 @@ def _source_line(results: ReportData) -> str:
     commit = str(results.manifest.get("git_commit") or "unknown")[:10]
     return (
         f"viachilena experiment '{results.name}': {len(results.ok)} finished runs of "
-        f"{len(runs)}, seeds {runs['seed'].min()}–{runs['seed'].max()}, commit {commit}"
+        f"{len(runs)}, seeds {runs['seed'].min()} to {runs['seed'].max()}, commit {commit}"
     )
 
 

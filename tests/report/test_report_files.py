@@ -111,3 +111,14 @@ def test_rebuild_replaces_stale_files(fresh_store):
     build_report(directory)
     assert not (directory / "figures" / "stale.png").exists()
     assert (directory / "report.html").is_file()
+
+
+def test_an_unchanged_rebuild_keeps_its_figures_and_a_change_redraws(fresh_store):
+    build_report(fresh_store, workers=1)
+    figures = sorted((fresh_store / "figures").glob("*.png"))
+    drawn = {f.name: f.stat().st_mtime_ns for f in figures}
+    build_report(fresh_store, workers=1)
+    assert {f.name: f.stat().st_mtime_ns for f in figures} == drawn
+    (fresh_store / "report.mplstyle").write_text("figure.facecolor: 0.9\n")
+    build_report(fresh_store, workers=1)
+    assert all(f.stat().st_mtime_ns != drawn[f.name] for f in figures)
