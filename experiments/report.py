@@ -62,6 +62,7 @@ class TableRef:
     columns: list[str]
     rows: list[list[str]]
     note: str = ""
+    numeric: list[bool] = field(default_factory=list)  # per column: right-aligned numbers
 
 
 @dataclass
@@ -212,7 +213,8 @@ class _Writer:
         else:
             stem = figure.stem
         columns, rows = _display(data)
-        return TableRef(stem, title, columns, rows, note)
+        numeric = [pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c]) for c in data]
+        return TableRef(stem, title, columns, rows, note, numeric)
 
     def draw(self) -> None:
         """Finish every queued figure (wait for the pool, or draw here); forget stale files."""

@@ -142,7 +142,7 @@ def test_grid_means_equal_recomputed(report_of):
 def test_html_shows_the_table_numbers_to_three_significant_digits(report_of):
     directory = report_of("replications")
     page = (directory / "report.html").read_text()
-    cells = re.findall(r"<td>(-?[0-9][0-9,]*(?:\.[0-9]+)?)</td>", page)
+    cells = re.findall(r"<td class=\"num\">(-?[0-9][0-9,]*(?:\.[0-9]+)?)</td>", page)
     summary = _table(directory, "summary-baseline")
     for value in summary["mean"]:
         close = [c for c in cells if float(c.replace(",", "")) == pytest.approx(value, rel=5e-3)]
