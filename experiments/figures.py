@@ -477,6 +477,38 @@ def validation_chart(table: pd.DataFrame, title: str, source: str) -> Figure:
     return _finish(fig, title, source)
 
 
+def record_paths(table: pd.DataFrame, title: str, source: str) -> Figure:
+    """Each published target on the simulated path it is read from, one panel per path.
+
+    Blue: the median path across runs with its 5%-95% band; black: the published value with
+    its published range, on the date the metric reads it.
+    """
+    unit_map = units("SERIES")
+    paths = list(dict.fromkeys(table["path"]))
+    handles = [
+        Line2D([], [], color=BLUE, label="simulated median"),
+        Patch(color=BLUE, alpha=0.25, label="simulated 5% to 95% across runs"),
+        Line2D([], [], color="black", marker="D", ls="", label="published value and range"),
+    ]
+    fig, axes, key = _panels(len(paths), 2, 1.9, tuple(h.get_label() for h in handles), 3)
+    for ax, path in zip(axes, paths, strict=False):
+        rows = table[table["path"] == path]
+        column, growth = path.split(" (")[0], "growth" in path
+        factor, unit = (100.0, "% over a year") if growth else readable(unit_map.get(column, ""))
+        line, points = rows[rows["layer"] == "path"], rows[rows["layer"] == "published"]
+        ax.fill_between(line["date"], line["q5"] * factor, line["q95"] * factor, color=BLUE, alpha=0.25, lw=0)
+        ax.plot(line["date"], line["q50"] * factor, color=BLUE, lw=1.1)
+        value = points["published"].to_numpy(float) * factor
+        error = [value - points["published_low"] * factor, points["published_high"] * factor - value]
+        ax.errorbar(points["date"], value, yerr=error, fmt="D", color="black", ms=3.5, capsize=2, lw=0.9)
+        name = words(column, SERIES_WORDS) + (", growth over a year" if growth else "")
+        ax.set_title(textwrap.fill(name, 48), fontsize=7.5, loc="left")
+        ax.set_ylabel(textwrap.fill(unit, 28), fontsize=6.5)
+        _date_axis(ax, 5)
+    _key(fig, key, handles, 3)
+    return _finish(fig, title, source)
+
+
 def sweep_scatter(table: pd.DataFrame, title: str, source: str, param: str, base: float | None = None) -> Figure:
     """Each metric against one swept parameter: the runs and a smoothed curve per scenario.
 

@@ -431,7 +431,11 @@ def _time_sections(results: ReportData, out: _Writer, history: History) -> list[
         return []
     runs = {s: list(results.ok.loc[results.ok["scenario"] == s, "run_id"]) for s in results.scenarios}
     runs = {s: r for s, r in runs.items() if r}
-    cube = tables.SeriesCube(results, [r for ids in runs.values() for r in ids], columns)
+    paths = {c for c, _, _ in tables.TARGET_PATHS.values() if c in results.series_columns}
+    cube = tables.SeriesCube(
+        results, [r for ids in runs.values() for r in ids], list(dict.fromkeys(columns + sorted(paths)))
+    )
+    record = _record_section(results, out, history, cube, runs.get(results.reference, []))
     marks, windows = _marks(results, history)
     series_units = figures.units("SERIES")
     counts = ", ".join(f"{len(ids)} of {s}" for s, ids in runs.items())
@@ -470,7 +474,24 @@ def _time_sections(results: ReportData, out: _Writer, history: History) -> list[
                     f"{words(column, SERIES_WORDS)}: mean paired difference with its 95% interval.",
                 )
             )
-    return [fans] + ([diffs] if diffs.figures else [])
+    return record + [fans] + ([diffs] if diffs.figures else [])
+
+
+def _record_section(results: ReportData, out: _Writer, history: History, cube, run_ids: list[str]) -> list[Section]:
+    """The published targets drawn on the reference scenario's simulated paths."""
+    data = tables.record_paths(cube, run_ids, history) if run_ids else pd.DataFrame()
+    if data.empty:
+        return []
+    chart = out.figure(
+        "record",
+        "",
+        figures.record_paths,
+        data,
+        f"The published record on the simulated paths, scenario {results.reference}",
+        "Blue: median path across runs and its 5%–95% band (growth: each day's 31-day mean against the same a "
+        "year before, so 31 December reads the December-to-December growth); black: published value and range.",
+    )
+    return [Section("The record against the simulated paths", figures=[chart])]
 
 
 def _comparison_section(results: ReportData, out: _Writer) -> list[Section]:

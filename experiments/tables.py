@@ -175,6 +175,78 @@ def series_differences(results: ReportData, cube: SeriesCube, column: str) -> pd
     return pd.concat(pieces, ignore_index=True)[["date", "scenario", "n", "mean", "ci_low", "ci_high"]]
 
 
+# Published targets as points on a daily path: metric -> (series, "growth" over a year of its
+# 31-day mean, or its "level"; the date the metric reads it, "end" for the run's last day),
+# as model/summary.py defines the metrics.
+TARGET_PATHS = {
+    "gdp_growth_1971": ("gdp", "growth", "1971-12-31"),
+    "gdp_growth_1972": ("gdp", "growth", "1972-12-31"),
+    "industrial_growth_1971": ("industrial_output", "growth", "1971-12-31"),
+    "inflation_1971": ("cpi_official", "growth", "1971-12-31"),
+    "inflation_1972": ("cpi_official", "growth", "1972-12-31"),
+    "real_wage_growth_1971": ("real_wage", "growth", "1971-12-31"),
+    "money_growth_1971": ("money_stock", "growth", "1971-12-31"),
+    "unemployment_end_1971": ("unemployment_rate", "level", "1971-12-16"),
+    "reserves_end_1970": ("reserves_usd", "level", "1970-12-31"),
+    "aps_firms_mid_1972": ("aps_firms", "level", "1972-06-30"),
+    "aps_firms_end": ("aps_firms", "level", "end"),
+}
+YEAR, MONTH = 365, 31
+
+
+def record_paths(cube: SeriesCube, run_ids: list[str], history: History) -> pd.DataFrame:
+    """The published targets against the simulated daily paths they are read from.
+
+    Long table with one row per path, date and layer: layer "path" has the 5%, 50% and 95%
+    quantiles across runs of the series' level or of its growth over a year (31-day means, so
+    its value on 31 December is the December-to-December growth the target is); layer
+    "published" has the published value, low and high on the date the metric reads.
+    """
+    pieces = []
+    for metric, (column, kind, date) in TARGET_PATHS.items():
+        if metric not in history.targets or column not in cube.values:
+            continue
+        values = cube.frame(column, run_ids)
+        if kind == "growth":
+            means = pd.DataFrame(values).rolling(MONTH).mean().to_numpy()
+            values = np.full_like(means, np.nan)
+            values[YEAR:] = means[YEAR:] / means[:-YEAR] - 1.0
+        path = f"{column} ({'growth over a year' if kind == 'growth' else 'level'})"
+        finite = np.isfinite(values).any(axis=1)
+        if not finite.any():
+            continue
+        if not any(p["path"].iloc[0] == path for p in pieces if p["layer"].iloc[0] == "path"):
+            quantiles = np.nanquantile(values[finite], [0.05, 0.5, 0.95], axis=1)
+            pieces.append(
+                pd.DataFrame(
+                    {
+                        "path": path,
+                        "layer": "path",
+                        "date": cube.dates[finite],
+                        "q5": quantiles[0],
+                        "q50": quantiles[1],
+                        "q95": quantiles[2],
+                    }
+                )
+            )
+        target = history.targets[metric]
+        when = cube.dates[-1] if date == "end" else pd.Timestamp(date)
+        pieces.append(
+            pd.DataFrame(
+                {
+                    "path": path,
+                    "layer": "published",
+                    "date": [when],
+                    "metric": metric,
+                    "published": target.value,
+                    "published_low": target.low,
+                    "published_high": target.high,
+                }
+            )
+        )
+    return pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame()
+
+
 def attributions(results: ReportData) -> dict[str, pd.DataFrame]:
     """Per outcome of an attribution experiment: Shapley values, the total and their sum, with units."""
     described = results.experiment.get("attribution")

@@ -165,3 +165,16 @@ def test_every_metric_row_has_its_unit(report_of):
     for kind in ("summary-baseline", "paired", "validation"):
         table = _table(directory, kind)
         assert (table["unit"] == table["metric"].map(METRIC_UNITS)).all(), kind
+
+
+def test_record_path_reads_december_to_december_growth_on_31_december(report_of):
+    directory = report_of("replications")
+    table = _table(directory, "record")
+    path = table[(table["layer"] == "path") & (table["path"] == "gdp (growth over a year)")].set_index("date")
+    runs = pd.read_parquet(directory / "runs.parquet")
+    gdp = pd.DataFrame({r: pd.read_parquet(directory / "series" / f"{r}.parquet")["gdp"] for r in runs["run_id"]})
+    growth = gdp.loc["1971-12-01":"1971-12-31"].mean() / gdp.loc["1970-12-01":"1970-12-31"].mean() - 1
+    assert path.loc["1971-12-31", "q50"] == pytest.approx(growth.median())
+    published = table[table["layer"] == "published"].set_index("metric")
+    assert published.loc["gdp_growth_1971", "date"] == "1971-12-31"
+    assert published.loc["gdp_growth_1971", "published"] == 0.12
