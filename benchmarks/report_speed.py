@@ -29,10 +29,11 @@ from common import ROOT, emit, median
 
 from viachilena import model
 from viachilena.experiments import manifest as manifests
+from viachilena.experiments.columns import run_schema
 from viachilena.experiments.design import run_table
 from viachilena.experiments.report import build_report
 from viachilena.experiments.spec import load_experiment
-from viachilena.experiments.store import MANIFEST, RunStore, run_schema, write_json
+from viachilena.experiments.store import MANIFEST, RunStore, write_json, write_scenarios
 from viachilena.experiments.worker import DEFAULT_SIMULATE, OK, Outcome
 
 BENCHMARK = "report_speed"
@@ -48,6 +49,7 @@ def write_store(folder: Path, runs: int) -> Path:
     manifest = manifests.new_manifest(experiment, DEFAULT_SIMULATE, "benchmark", None)
     write_json(folder / MANIFEST, manifest)
     store = RunStore(folder, run_schema(experiment.sweep, experiment.metrics))
+    write_scenarios(folder, experiment.scenario_params)
     columns = list(model.SERIES_COLUMNS)
     for planned in run_table(experiment):
         rng = np.random.default_rng(planned.seed + hash(planned.scenario) % 1000)

@@ -321,7 +321,9 @@ class ReportData(Results):
         Returns {scenario: {dotted key: date}} with only the keys whose date is
         not the same in every scenario.
         """
-        flat = {s: {k: d for k, v in p.items() if (d := as_timestamp(v)) is not None} for s, p in self.flat_params.items()}
+        flat = {
+            s: {k: d for k, v in p.items() if (d := as_timestamp(v)) is not None} for s, p in self.flat_params.items()
+        }
         keys = set().union(*(d.keys() for d in flat.values())) if flat else set()
         varying = {k for k in keys if len({d.get(k) for d in flat.values()}) > 1}
         return {s: {k: d[k] for k in sorted(varying) if k in d} for s, d in flat.items()}

@@ -8,8 +8,6 @@ metrics carries a ``unit`` column. Daily series are read once for the whole repo
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -133,12 +131,11 @@ def validation(summary: pd.DataFrame, scenario: str, history: History) -> pd.Dat
 
 
 class SeriesCube:
-    """Every listed run's daily series of some columns, read once (in threads) and kept as arrays."""
+    """Every listed run's daily series of some columns, read once and kept as arrays."""
 
     def __init__(self, results: ReportData, run_ids, columns: list[str]):
         run_ids = list(run_ids)
-        with ThreadPoolExecutor(4) as pool:
-            frames = list(pool.map(lambda run_id: results.series(run_id, columns), run_ids))
+        frames = [results.series(run_id, columns) for run_id in run_ids]
         self.dates = frames[0].index if frames else pd.DatetimeIndex([], name="date")
         for frame in frames:
             if len(frame.index) != len(self.dates) or not frame.index.equals(self.dates):
