@@ -172,7 +172,7 @@ def test_record_path_reads_december_to_december_growth_on_31_december(report_of)
     table = _table(directory, "record")
     path = table[(table["layer"] == "path") & (table["path"] == "gdp (growth over a year)")].set_index("date")
     runs = pd.read_parquet(directory / "runs.parquet")
-    gdp = pd.DataFrame({r: pd.read_parquet(directory / "series" / f"{r}.parquet")["gdp"] for r in runs["run_id"]})
+    gdp = pd.DataFrame({r: experiments.Results(directory).series(r)["gdp"] for r in runs["run_id"]})
     growth = gdp.loc["1971-12-01":"1971-12-31"].mean() / gdp.loc["1970-12-01":"1970-12-31"].mean() - 1
     assert path.loc["1971-12-31", "q50"] == pytest.approx(growth.median())
     published = table[table["layer"] == "published"].set_index("metric")
