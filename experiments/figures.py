@@ -52,7 +52,7 @@ SERIES_WORDS = {
     "cpi_effective": "Consumer prices, effective (official and black-market)",
     "black_market_premium": "Black-market price premium",
     "dollar_premium": "Black-market dollar premium",
-    "shortage_rate": "Shortage: unmet share of spending on goods",
+    "shortage_rate": "Shortage: share of the goods wanted at official prices not got",
     "black_market_share": "Goods bought on the black market",
     "jap_supply_share": "Goods bought through JAPs and state supply",
     "real_wage": "Real wage",
@@ -65,6 +65,14 @@ SERIES_WORDS = {
     "aps_output_share": "Social property area's share of industrial output",
     "aps_firms": "Firms in the social property area",
     "trucks_available": "Trucks available",
+    "velocity": "Velocity of money",
+    "black_market_sales": "Goods bought on the black market",
+    "working_class_goods": "Goods reaching working-class neighbourhoods at official prices",
+    "private_investment": "Private investment",
+    "public_investment": "Investment of the social property area",
+    "industrial_capacity": "Industrial capacity",
+    "private_dollars_usd": "Dollars held by residents",
+    "imports_usd": "Imports",
 }
 METRIC_WORDS = {
     "shortage_mean_oct_1972": "Shortage during the October 1972 strike",
