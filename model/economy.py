@@ -214,9 +214,7 @@ class Economy:
         income = b.wage_per_worker * (1.0 - e.unemployment) * self.wage_weight + b.dividends * self.profit_weight
         share = income / income.sum()
         state_share = (p.external.food_imports_1970 / 365.0 * b.exchange_rate) / b.consumer_goods
-        self.destination = share
         self.shelf = e.shop_stock_days * b.consumer_goods * share
-        self.shelf_target = self.shelf.copy()
         self.shelf_state = state_share * self.shelf
         self.hoard = np.zeros(self.n_neigh)
         self.jap_stock = np.zeros(self.n_neigh)
@@ -255,7 +253,6 @@ class Economy:
         self.expected_decree = 0.0
         self.review_catch_up = 0.0  # share of the cost gap the price policy in force closes at a review
         self.farm_output_trend = b.agriculture  # a year's moving average of farm output
-        self.hold_gain = 0.0
         self.cpi_effective = 1.0
         self.stance = p.government.stance_before_conciliation
         self.copper_state = False

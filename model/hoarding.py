@@ -42,7 +42,6 @@ def decide(eco: Economy, p: Params) -> None:
     eco.expected_premium += h.expectation_speed * (eco.premium - eco.expected_premium)
     rise = expected_price_rise(eco, p)
     gain = max(eco.expected_premium, rise) * (1.0 - requisition_risk(eco, p)) - h.carrying_cost * h.horizon_days / 365
-    eco.hold_gain = float(gain.mean())
     eco.divert = h.propensity * diversion(gain, h.gain_threshold, h.gain_steepness)
     hold = float(expit(h.gain_steepness * (rise - eco.premium)))
     eco.release = h.release_max * (1.0 - hold) + h.release_min * hold
