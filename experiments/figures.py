@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+import matplotlib
 import matplotlib.dates as mdates
 import matplotlib.style
 import numpy as np
@@ -41,6 +42,7 @@ FORMATS = ("png", "svg", "pdf")
 WIDTH = 7.2  # inches: a page's text width
 ZOOM_MARGIN = pd.Timedelta(days=10)
 LABEL_ROWS = 8
+LABEL_TOP, LABEL_STEP = 0.985, 0.085  # the numbered marks' first row and rows' spacing, in panel heights
 
 SERIES_WORDS = {
     "gdp": "GDP",
@@ -174,20 +176,21 @@ def _key_height(labels: tuple[str, ...], columns: int = 2) -> float:
 
 
 def _fit_key(fig: Figure) -> None:
-    """Lay the figure out; give the legend row the height its legend needs, growing the figure by as much."""
-    fig.draw_without_rendering()
+    """Give the legend row the height its legend needs (growing the figure by as much), then lay the figure out.
+
+    A legend's height does not depend on the layout (its labels are wrapped by
+    :func:`_key`), so it is measured first and the layout engine runs once.
+    """
     keys = [ax for ax in fig.axes if ax.get_label() == "key" and ax.get_legend() is not None]
-    if not keys:
-        return
-    ax = keys[0]
-    grid = ax.get_subplotspec().get_gridspec()
-    ratios = list(grid.get_height_ratios())
-    need = ax.get_legend().get_window_extent().height / fig.dpi + 0.08
-    if need > ratios[-1]:
-        fig.set_figheight(fig.get_figheight() + need - ratios[-1])
-        ratios[-1] = need
-        grid.set_height_ratios(ratios)
-        fig.draw_without_rendering()
+    if keys:
+        grid = keys[0].get_subplotspec().get_gridspec()
+        ratios = list(grid.get_height_ratios())
+        need = keys[0].get_legend().get_window_extent(fig.canvas.get_renderer()).height / fig.dpi + 0.08
+        if need > ratios[-1]:
+            fig.set_figheight(fig.get_figheight() + need - ratios[-1])
+            ratios[-1] = need
+            grid.set_height_ratios(ratios)
+    fig.get_layout_engine().execute(fig)
 
 
 def _finish(fig: Figure, title: str, source: str) -> Figure:
@@ -195,7 +198,8 @@ def _finish(fig: Figure, title: str, source: str) -> Figure:
     fig.suptitle(textwrap.fill(title, 95))
     fig.supxlabel(source, x=0.01, ha="left", fontsize=6, color="#404040")
     _fit_key(fig)
-    fig.set_layout_engine("none")
+    with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)  # frozen: saving does not lay the figure out again
     return fig
 
 
@@ -211,6 +215,11 @@ def save(fig: Figure, directory: Path, stem: str) -> None:
         write_atomically(
             directory / f"{stem}.{fmt}", lambda path, fmt=fmt: fig.savefig(path, format=fmt, **options[fmt])
         )
+
+
+def _days(dates) -> np.ndarray:
+    """Dates as matplotlib's day numbers: what a date axis plots, without matplotlib converting them one by one."""
+    return mdates.date2num(np.asarray(dates, dtype="datetime64[ns]"))
 
 
 def _date_axis(ax, most: int = 8) -> None:
@@ -237,34 +246,42 @@ def _draw_marks(ax, marks: list[Mark]) -> None:
 def _number_marks(fig: Figure, ax, marks: list[Mark]) -> None:
     """Number the marks inside the top of a panel, each on the highest row where it touches no label.
 
-    Runs on a laid-out, frozen figure, so the boxes measured here are the ones saved.
+    Runs on a laid-out, frozen figure, so the boxes measured here are the ones saved. A label
+    is measured once; its box on a lower row is the same box moved down by the rows' spacing.
     """
     renderer = fig.canvas.get_renderer()
     panel = ax.get_window_extent(renderer)
     lo, hi = ax.get_xlim()
+    first = pd.Timestamp(mdates.num2date(lo)).tz_localize(None)
     placed = []
     for mark in sorted(marks, key=lambda m: m.start):
-        x = mdates.date2num(max(mark.start, pd.Timestamp(mdates.num2date(lo)).tz_localize(None)))
+        x = mdates.date2num(max(mark.start, first))
         if not lo <= x <= hi:
             continue
-        for row in range(LABEL_ROWS):
-            text = ax.text(
-                x,
-                0.985 - 0.085 * row,
-                str(mark.number),
-                transform=ax.get_xaxis_transform(),
-                ha="left" if mark.end is not None else "center",
-                va="top",
-                fontsize=6,
-                color="black" if mark.colour == GREY else mark.colour,
-                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
-            )
-            box = text.get_window_extent(renderer).padded(1.5)
-            inside = panel.x0 <= box.x0 and box.x1 <= panel.x1
-            if inside and not any(box.overlaps(other) for other in placed):
-                placed.append(box)
-                break
+        text = ax.text(
+            x,
+            LABEL_TOP,
+            str(mark.number),
+            transform=ax.get_xaxis_transform(),
+            ha="left" if mark.end is not None else "center",
+            va="top",
+            fontsize=6,
+            color="black" if mark.colour == GREY else mark.colour,
+            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
+        )
+        top = text.get_window_extent(renderer).padded(1.5)
+        rows = [top.translated(0, -LABEL_STEP * row * panel.height) for row in range(LABEL_ROWS)]
+        free = (
+            row
+            for row, box in enumerate(rows)
+            if panel.x0 <= box.x0 and box.x1 <= panel.x1 and not any(box.overlaps(other) for other in placed)
+        )
+        row = next(free, None)
+        if row is None:
             text.remove()
+            continue
+        text.set_y(LABEL_TOP - LABEL_STEP * row)
+        placed.append(rows[row])
 
 
 def _mark_handle(mark: Mark):
@@ -303,20 +320,24 @@ def series_figure(
     grid = fig.add_gridspec(len(rows), max(1, len(windows)), height_ratios=rows)
     main = fig.add_subplot(grid[0, :])
     zooms = [fig.add_subplot(grid[1, i]) for i in range(len(windows))]
+    spans = [(start - ZOOM_MARGIN, end + ZOOM_MARGIN) for _, start, end in windows]
     handles = []
     for scenario, rows_of in table.groupby("scenario", sort=False):
         rows_of = rows_of.set_index("date")
-        for ax in [main, *zooms]:
-            found = handles_for(ax, rows_of, factor, colours[scenario], scenario, len(scenarios) == 1)
+        for ax, shown_rows in [
+            (main, rows_of),
+            *((z, _between(rows_of, *s)) for z, s in zip(zooms, spans, strict=True)),
+        ]:
+            found = handles_for(ax, shown_rows, factor, colours[scenario], scenario, len(scenarios) == 1)
         handles += found
     if difference:
         main.axhline(0, color="black", lw=0.6)
     main.set_ylabel(textwrap.fill(shown, 40))
     _date_axis(main)
     _draw_marks(main, marks)
-    for ax, (name, start, end) in zip(zooms, windows, strict=True):
-        ax.set_xlim(start - ZOOM_MARGIN, end + ZOOM_MARGIN)
-        _fit_y(ax, table, start - ZOOM_MARGIN, end + ZOOM_MARGIN, factor, difference)
+    for ax, (name, start, end), (lo, hi) in zip(zooms, windows, spans, strict=True):
+        ax.set_xlim(lo, hi)
+        _fit_y(ax, table, lo, hi, factor, difference)
         _date_axis(ax, 5)
         _draw_marks(ax, marks)
         ax.set_title(f"{name}, {start:%d %b %Y} to {end:%d %b %Y}", loc="left")
@@ -329,12 +350,22 @@ def series_figure(
     return fig
 
 
+def _between(rows: pd.DataFrame, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DataFrame:
+    """The rows of a date-indexed, date-sorted table from `lo` to `hi`, and one more on each side.
+
+    A zoomed panel draws only these: its lines and bands still run to the panel's edges, and
+    the vector files do not carry the whole run's points outside the panel.
+    """
+    first, last = rows.index.searchsorted(lo, "left"), rows.index.searchsorted(hi, "right")
+    return rows.iloc[max(first - 1, 0) : last + 1]
+
+
 def _fan_layer(ax, rows: pd.DataFrame, factor: float, colour: str, scenario: str, alone: bool) -> list:
     """Median and bands of one scenario: 50% and 90% alone, the 50% band beside other scenarios."""
     if alone:
-        ax.fill_between(rows.index, rows["q5"] * factor, rows["q95"] * factor, color=colour, alpha=0.15, lw=0)
-    ax.fill_between(rows.index, rows["q25"] * factor, rows["q75"] * factor, color=colour, alpha=0.3, lw=0)
-    ax.plot(rows.index, rows["q50"] * factor, color=colour, lw=1.1)
+        ax.fill_between(_days(rows.index), rows["q5"] * factor, rows["q95"] * factor, color=colour, alpha=0.15, lw=0)
+    ax.fill_between(_days(rows.index), rows["q25"] * factor, rows["q75"] * factor, color=colour, alpha=0.3, lw=0)
+    ax.plot(_days(rows.index), rows["q50"] * factor, color=colour, lw=1.1)
     name = "" if alone else f"{scenario}: "
     handles = [
         Line2D([], [], color=colour, label=f"{name}median"),
@@ -347,8 +378,8 @@ def _fan_layer(ax, rows: pd.DataFrame, factor: float, colour: str, scenario: str
 
 def _difference_layer(ax, rows: pd.DataFrame, factor: float, colour: str, scenario: str, alone: bool) -> list:
     """Mean paired difference of one scenario with its 95% interval."""
-    ax.fill_between(rows.index, rows["ci_low"] * factor, rows["ci_high"] * factor, color=colour, alpha=0.3, lw=0)
-    ax.plot(rows.index, rows["mean"] * factor, color=colour, lw=1.1)
+    ax.fill_between(_days(rows.index), rows["ci_low"] * factor, rows["ci_high"] * factor, color=colour, alpha=0.3, lw=0)
+    ax.plot(_days(rows.index), rows["mean"] * factor, color=colour, lw=1.1)
     return [Line2D([], [], color=colour, lw=4, alpha=0.6, label=f"{scenario}: mean difference, 95% interval")]
 
 
@@ -504,11 +535,11 @@ def record_paths(table: pd.DataFrame, title: str, source: str) -> Figure:
         column, growth = path.split(" (")[0], "growth" in path
         factor, unit = (100.0, "% over a year") if growth else readable(unit_map.get(column, ""))
         line, points = rows[rows["layer"] == "path"], rows[rows["layer"] == "published"]
-        ax.fill_between(line["date"], line["q5"] * factor, line["q95"] * factor, color=BLUE, alpha=0.25, lw=0)
-        ax.plot(line["date"], line["q50"] * factor, color=BLUE, lw=1.1)
+        ax.fill_between(_days(line["date"]), line["q5"] * factor, line["q95"] * factor, color=BLUE, alpha=0.25, lw=0)
+        ax.plot(_days(line["date"]), line["q50"] * factor, color=BLUE, lw=1.1)
         value = points["published"].to_numpy(float) * factor
         error = [value - points["published_low"] * factor, points["published_high"] * factor - value]
-        ax.errorbar(points["date"], value, yerr=error, fmt="D", color="black", ms=3.5, capsize=2, lw=0.9)
+        ax.errorbar(_days(points["date"]), value, yerr=error, fmt="D", color="black", ms=3.5, capsize=2, lw=0.9)
         name = words(column, SERIES_WORDS) + (", growth over a year" if growth else "")
         ax.set_title(textwrap.fill(name, 48), fontsize=7.5, loc="left")
         ax.set_ylabel(textwrap.fill(unit, 28), fontsize=6.5)
