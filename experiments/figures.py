@@ -26,6 +26,8 @@ import matplotlib.style
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_pdf import FigureCanvasPdf
+from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -39,6 +41,9 @@ GREY = "#7F7F7F"
 STYLE = Path(str(resources.files("viachilena.experiments") / "viachilena.mplstyle"))
 USER_STYLE = "report.mplstyle"
 FORMATS = ("png", "svg", "pdf")
+# Each format's canvas, imported with this module: a drawing process forked from the report's
+# process has them already and does not import them again for its first figure.
+CANVASES = {"png": FigureCanvasAgg, "svg": FigureCanvasSVG, "pdf": FigureCanvasPdf}
 WIDTH = 7.2  # inches: a page's text width
 ZOOM_MARGIN = pd.Timedelta(days=10)
 LABEL_ROWS = 8
@@ -212,6 +217,7 @@ def save(fig: Figure, directory: Path, stem: str) -> None:
         "pdf": {"metadata": {"CreationDate": None}},
     }
     for fmt in FORMATS:
+        CANVASES[fmt](fig)  # the figure on this format's canvas
         write_atomically(
             directory / f"{stem}.{fmt}", lambda path, fmt=fmt: fig.savefig(path, format=fmt, **options[fmt])
         )

@@ -606,12 +606,13 @@ def build_report(directory: Path | str, history: History | None = None, workers:
     history = history or History.load()
     out = _Writer(directory, _source_line(results), workers or min(2, os.cpu_count() or 1))
     try:
+        head = _scenario_section(results, out) + _attribution_sections(results, out)
+        comparison = _comparison_section(results, out)  # the costliest figure: queued before the series are read
         sections = (
-            _scenario_section(results, out)
-            + _attribution_sections(results, out)
+            head
             + _summary_sections(results, out, history)
             + _time_sections(results, out, history)
-            + _comparison_section(results, out)
+            + comparison
             + _sweep_sections(results, out)
             + _sensitivity_section(results, out)
         )

@@ -149,13 +149,17 @@ class SeriesCube:
         return self.values[column][:, [self.position[r] for r in run_ids]]
 
 
+def _quantiles(values: np.ndarray, levels) -> np.ndarray:
+    """Each row's quantiles at `levels` across its columns, missing values left out (levels x rows)."""
+    quantile = np.nanquantile if np.isnan(values).any() else np.quantile  # the first is far slower
+    return quantile(values, levels, axis=1)
+
+
 def fan(cube: SeriesCube, runs: dict[str, list[str]], column: str) -> pd.DataFrame:
     """Long table of date, scenario and the fan quantiles across runs (q5, q25, q50, q75, q95)."""
     pieces = []
     for scenario, run_ids in runs.items():
-        values = cube.frame(column, run_ids)
-        quantile = np.nanquantile if np.isnan(values).any() else np.quantile  # the first is far slower
-        quantiles = quantile(values, FAN_QUANTILES, axis=1)
+        quantiles = _quantiles(cube.frame(column, run_ids), FAN_QUANTILES)
         piece = pd.DataFrame(quantiles.T, columns=[f"q{round(q * 100)}" for q in FAN_QUANTILES])
         pieces.append(piece.assign(date=cube.dates, scenario=scenario))
     return pd.concat(pieces, ignore_index=True)[["date", "scenario", *pieces[0].columns[:-2]]]
@@ -213,7 +217,7 @@ def record_paths(cube: SeriesCube, run_ids: list[str], history: History) -> pd.D
         if not finite.any():
             continue
         if not any(p["path"].iloc[0] == path for p in pieces if p["layer"].iloc[0] == "path"):
-            quantiles = np.nanquantile(values[finite], [0.05, 0.5, 0.95], axis=1)
+            quantiles = _quantiles(values[finite], (0.05, 0.5, 0.95))
             pieces.append(
                 pd.DataFrame(
                     {

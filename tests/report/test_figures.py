@@ -53,7 +53,9 @@ def drawn(request, tmp_path_factory):
     result = []
     for job in jobs:
         with figures.styled(directory):
-            result.append((job.stem, job.draw(job.data, job.title, job.source)))
+            fig = job.draw(job.data, job.title, job.source)
+            fig.draw_without_rendering()  # as saving draws it: legends and ticks placed on the frozen layout
+            result.append((job.stem, fig))
     return result
 
 
