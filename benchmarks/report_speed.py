@@ -9,7 +9,8 @@ previous build deleted; figures on the default two processes), and once more as 
 an unchanged folder, which keeps the figures already drawn. Targets: 200 runs under 10 s,
 2,000 runs under 30 s. Beside the wall time it prints the CPU time of the build (this process
 and its drawing processes): on a machine that other jobs keep busy, wall time is noise, and
-CPU time / 2 is what two idle cores would need at best.
+CPU time / 2 is what two idle cores would need at best; the load average over the build
+(``os.getloadavg``, before and after) says how busy the machine was.
 
     python benchmarks/report_speed.py [--repeats 3] [--sizes 200 2000] [--quick]
 """
@@ -17,6 +18,7 @@ CPU time / 2 is what two idle cores would need at best.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import tempfile
@@ -107,6 +109,7 @@ def main() -> None:
             start = time.perf_counter()
             write_store(folder, runs)
             written = time.perf_counter() - start
+            load_before = os.getloadavg()[0]
             times, cpus = time_report(folder, args.repeats)
             figures = len(list((folder / "figures").glob("*.png")))
             start = time.perf_counter()
@@ -125,11 +128,12 @@ def main() -> None:
             cpu_seconds=round(median(cpus), 2),
             rebuild_unchanged_s=round(rebuilt, 2),
             store_written_s=round(written, 1),
+            load_average=[round(load_before, 2), round(os.getloadavg()[0], 2)],
             target_max=target,
         )
         summary.append(
-            f"{runs} runs: {median(times):.1f} s, {median(cpus):.1f} s CPU, rebuilt unchanged {rebuilt:.1f} s"
-            + (f" (target < {target:g} s)" if target else "")
+            f"{runs} runs: {median(times):.1f} s, {median(cpus):.1f} s CPU, rebuilt unchanged {rebuilt:.1f} s, "
+            f"load {load_before:.1f} to {os.getloadavg()[0]:.1f}" + (f" (target < {target:g} s)" if target else "")
         )
     print("report_speed: " + "; ".join(summary))
 
