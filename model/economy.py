@@ -285,6 +285,13 @@ class Economy:
         self.list_size_now = p.nationalisation.from_above.list_size
         self.lockout_day = np.zeros(self.n_firms, dtype=int)
         self.volunteer_agents = 0.0
+        # the political indicators and the owners' offensive (model.politics, model.offensive)
+        self.mobilisation = 0.0  # the opposition's mobilisation, 0-1
+        self.middle_class_support = p.politics.support_1970
+        self.organised = 0.0  # organised workers' strength: share of industrial employment
+        self.owners_strike = 0.0  # size of the owners' strike running today (0: none; 1: the recorded one)
+        self.last_strike_end: int | None = None
+        self.strike_first = 0  # first day of the owners' strike running (or of the last one)
         self.inputs_arrived = self.input_need
         self.capital_wanted = (b.investment, 0.0)  # private and APS investment wanted, E°m of 1970 a day
         self.wage_income = self.wage_weight * b.wage_per_worker * (1.0 - e.unemployment)

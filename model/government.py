@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from viachilena.model import politics
 from viachilena.model.calendar import day_of, on, once, ticks
 from viachilena.model.economy import Economy
 from viachilena.model.params import Params
 from viachilena.model.record import Recorder
+
+DAYS_PER_MONTH = 30.4  # an average month: the pressure of a strike grows with the months it has run
 
 
 def budget(env, eco: Economy, p: Params, rng: np.random.Generator):
@@ -143,13 +146,49 @@ def free_prices(env, eco: Economy, p: Params):
         eco.price *= max(1.0 + g.free_price_cost_speed * cost_gap + g.free_price_demand_speed * excess, 0.5)
 
 
-def stance(env, eco: Economy, p: Params, log: Recorder):
-    """SimPy process: the stance toward Popular Power changes on the conciliation date."""
+def stance(env, eco: Economy, p: Params, rng: np.random.Generator, log: Recorder):
+    """SimPy process: the government's turn from its first stance toward Popular Power to its second.
+
+    With ``politics.stance_timing = "historical"`` the turn comes on ``conciliation_date``; with
+    ``"endogenous"`` on a day drawn with the hazard of :func:`turn_hazard`: the opposition's
+    mobilisation, sharper the longer the owners strike, pushes the leadership to turn; organised
+    workers' strength (the rank and file against a cautious leadership) holds it back. The turn
+    brings the political event of the stance turned to (the military cabinet for conciliation:
+    Moulian); a turn to the stance already held is no turn, and nothing happens.
+    """
     g = p.government
-    for tick in once(env, day_of(g.conciliation_date, p.run.start), eco.n_days):
+    if g.stance_after_conciliation == eco.stance:
+        return
+    if p.politics.stance_timing == "historical":
+        for tick in once(env, day_of(g.conciliation_date, p.run.start), eco.n_days):
+            yield tick
+            turn(eco, p, log, env.now)
+        return
+    for tick in ticks(env, "dated"):
         yield tick
-        eco.stance = g.stance_after_conciliation
-        log.event(env.now, "stance", "government", f"stance toward Popular Power: {g.stance_after_conciliation}")
+        if rng.random() < turn_hazard(eco, p, int(env.now)):
+            turn(eco, p, log, env.now)
+            return
+
+
+def turn_hazard(eco: Economy, p: Params, day: int) -> float:
+    """Chance that the government turns today (endogenous stance timing)."""
+    pol = p.politics
+    striking = (day - eco.strike_first) / DAYS_PER_MONTH if eco.strikes_running else 0.0
+    push = eco.mobilisation + pol.strike_pressure * striking - pol.resistance_weight * eco.organised
+    return min(1.0, pol.turn_rate * max(0.0, push - pol.turn_threshold))
+
+
+def turn(eco: Economy, p: Params, log: Recorder, now: float) -> None:
+    """The stance changes, with the political event that comes with it."""
+    after = p.government.stance_after_conciliation
+    effects = getattr(p.government.stances, after)
+    eco.stance = after
+    log.event(now, "stance", "government", f"stance toward Popular Power: {after}")
+    if effects.turn_event:
+        politics.happen(eco, effects.turn_militancy_jump, effects.turn_risk_jump)
+        detail = f"militancy {effects.turn_militancy_jump:+g}, risk {effects.turn_risk_jump:+g} (the turn to {after})"
+        log.event(now, "political", effects.turn_event, detail)
 
 
 def rationing(env, eco: Economy, p: Params, log: Recorder):

@@ -19,6 +19,7 @@ PERIOD_START = dt.date(1970, 11, 4)
 TERM_END = dt.date(1976, 11, 3)
 
 Stance = Literal["back", "conciliate", "demobilise"]
+Timing = Literal["historical", "endogenous"]
 
 
 def field(unit: str, description: str, **bounds: Any) -> Any:
@@ -384,6 +385,36 @@ class TruckerStrike(Switchable):
     professional_strike_loss: float = field("share of services", "services lost to professionals' strikes", **SHARE)
 
 
+class Offensive(Section):
+    """The owners' offensive as decisions: when the owners' strikes start and how hard they come."""
+
+    timing: Timing = field(
+        "-", "historical: strikes on their dated windows; endogenous: strikes when the opposition's mobilisation decides"
+    )
+    mobilisation_days: float = field(
+        "days", "time the opposition's mobilisation takes to follow the pressure on it", ge=1.0, le=365.0
+    )
+    risk_weight: float = field("units per risk", "pressure per unit of owners' expected expropriation risk", ge=0.0, le=50.0)
+    inflation_weight: float = field(
+        "units per log point", "pressure per log point of expected effective inflation a year", ge=0.0, le=50.0
+    )
+    shortage_weight: float = field("units per shortage", "pressure per unit of the mean shortage rate", ge=0.0, le=50.0)
+    squeeze_weight: float = field(
+        "units per share", "pressure per unit of the gap between unit cost and the official price", ge=0.0, le=50.0
+    )
+    pressure_midpoint: float = field("units", "pressure at which the mobilisation index is one half", ge=-50.0, le=50.0)
+    strike_threshold: float = field("index", "mobilisation above which the owners may strike", ge=0.0, lt=1.0)
+    strike_rate: float = field(
+        "1/day", "hazard of a strike starting a day at full mobilisation and full readiness", ge=0.0, le=10.0
+    )
+    recovery_days: float = field(
+        "days", "days after a strike's end before the owners strike again", ge=0.0, le=2000.0
+    )
+    reference_mobilisation: float = field(
+        "index", "mobilisation at which a strike has its historical size (larger or smaller in proportion)", gt=0.0, le=1.0
+    )
+
+
 class PopularPower(Switchable):
     """JAPs (supply and price committees) and cordones industriales."""
 
@@ -416,6 +447,20 @@ class PopularPower(Switchable):
     )
     reopening_days: float = field("days", "days a cordón takes to reopen a locked-out factory", gt=0.0, le=60.0)
     volunteer_trucks: float = field("trucks per cordón", "factory vehicles a cordón puts on the road", ge=0.0)
+    cordon_shortage_rate: float = field(
+        "1/day per shortage", "hazard of a cordón forming in a belt without one, per unit of shortage, at full support",
+        ge=0.0,
+        le=1.0,
+    )
+    cordon_militancy_rate: float = field(
+        "1/day per unit",
+        "hazard of a cordón forming in a belt without one, per unit of the belt's mean militancy, at full support",
+        ge=0.0,
+        le=1.0,
+    )
+    cordon_dissolution_rate: float = field(
+        "1/day", "hazard of a cordón dissolving with no lockout in its belt, times one minus the support", ge=0.0, le=1.0
+    )
 
 
 class FromAbove(Switchable):
@@ -516,6 +561,14 @@ class StanceEffects(Section):
         "share", "share of a JAP neighbourhood's deliveries through state distribution", **SHARE
     )
     return_rate: float = field("1/day", "hazard of an intervened firm being returned to its owner", ge=0.0, le=1.0)
+    owners_threat: float = field(
+        "units of pressure", "what the stance adds to the pressure that mobilises the opposition", ge=-5.0, le=5.0
+    )
+    turn_event: str = field(
+        "-", "political event of a turn to this stance, logged with its jumps ('' : a turn to it is no event)"
+    )
+    turn_militancy_jump: float = field("units", "militancy gained by every firm's workers at the turn", ge=-10.0, le=10.0)
+    turn_risk_jump: float = field("risk", "owners' expected expropriation risk gained at the turn", ge=-1.0, le=1.0)
 
 
 class Stances(Section):
@@ -689,10 +742,32 @@ class PoliticalEvent(Section):
 
 
 class Politics(Switchable):
-    """Elections and dated events that shift militancy, expectations and stance."""
+    """Elections and dated events that shift militancy, expectations and stance; the political indicators."""
 
     events: list[PoliticalEvent] = field("-", "dated events")
     risk_decay: float = field("1/day", "decay of the political part of expected risk", ge=0.0, le=1.0)
+    stance_timing: Timing = field(
+        "-", "historical: the stance turns on government.conciliation_date; endogenous: when the pressure decides"
+    )
+    strike_pressure: float = field(
+        "index per month", "pressure to turn added per month an owners' strike has run", ge=0.0, le=10.0
+    )
+    resistance_weight: float = field(
+        "index per share", "pressure to turn taken off per unit of organised workers' strength", ge=0.0, le=10.0
+    )
+    turn_threshold: float = field("index", "pressure above which the government may turn", ge=-10.0, le=10.0)
+    turn_rate: float = field("1/day per index", "hazard of the turn per unit of pressure above the threshold", ge=0.0, le=10.0)
+    support_1970: float = field("share", "middle classes' support for the government on day 0", gt=0.0, lt=1.0)
+    support_inflation_weight: float = field(
+        "logit per log point", "support lost per log point of expected effective inflation above day 0's", ge=0.0, le=20.0
+    )
+    support_shortage_weight: float = field(
+        "logit per shortage", "support lost per unit of middle-class neighbourhoods' shortage rate", ge=0.0, le=20.0
+    )
+    support_queue_weight: float = field(
+        "logit per share", "support lost per unit of the share of goods bought on the black market", ge=0.0, le=20.0
+    )
+    support_days: float = field("days", "time support takes to follow what households live", ge=1.0, le=720.0)
 
 
 class Accounting(Section):
@@ -722,6 +797,7 @@ class Params(Section):
     transport: Transport = field("-", "trucks")
     october_strike: TruckerStrike = field("-", "the October 1972 strike (source: QP; ESW)")
     july_1973_strike: TruckerStrike = field("-", "the July 1973 strike (source: T73)")
+    strikes: Offensive = field("-", "the owners' offensive: dated or decided")
     popular_power: PopularPower = field("-", "JAPs and cordones")
     nationalisation: Nationalisation = field("-", "nationalisation")
     government: Government = field("-", "government")

@@ -8,7 +8,10 @@ industrial belt: Cerrillos-Maipu first, on 19 June 1972, five more in October 19
 reopened factories their owners had locked out and put factory vehicles on the road (Gaudichaud;
 the source article). JAPs form with a hazard that rises with local shortage, with legal
 backing and with the government's stance; each inspects its shops at a rate, finds a hoard with
-a probability and requisitions part of it.
+a probability and requisitions part of it. Cordones form at any time, not only in answer to
+lockouts: in answer to shortages and to their workers' militancy, faster with the government's
+backing, and they wane where it withdraws it (they kept growing after October 1972 despite the
+government's conciliation: the source article; Gaudichaud).
 """
 
 from __future__ import annotations
@@ -87,16 +90,29 @@ def found_cordon(eco: Economy, belt: int, log: Recorder, now: float, how: str) -
 def cordones(
     eco: Economy, p: Params, rng: np.random.Generator, support: float, day: int, log: Recorder, now: float
 ) -> None:
-    """Lockouts provoke cordones; cordones reopen locked-out factories after a few days."""
+    """Cordones form and wane at any time; lockouts provoke them; they reopen locked-out factories.
+
+    A belt without a cordón forms one with a daily hazard that rises with the shortage and with
+    its workers' militancy, times the government's support; a locked-out belt forms one with
+    ``cordon_formation_probability`` spread over the reopening days. A cordón with no lockout in
+    its belt dissolves with a hazard that rises as the government's support falls.
+    """
     pp = p.popular_power
     locked = eco.locked_out & ~eco.reopened & (eco.belt >= 0)
-    if not locked.any():
-        return
-    belts = np.unique(eco.belt[locked])
-    chance = min(1.0, pp.cordon_formation_probability * support / pp.reopening_days)
-    for belt in belts[~eco.cordon[belts]]:
-        if rng.random() < chance:
-            found_cordon(eco, int(belt), log, now, "in answer to lockouts")
+    in_belt = eco.is_large & (eco.belt >= 0)
+    counts = np.bincount(eco.belt[in_belt], minlength=pp.belts)
+    belt_militancy = np.bincount(eco.belt[in_belt], weights=eco.militancy[in_belt], minlength=pp.belts)
+    belt_militancy = belt_militancy / np.maximum(counts, 1)
+    hazard = support * (pp.cordon_shortage_rate * float(eco.shortage.mean()) + pp.cordon_militancy_rate * belt_militancy)
+    locked_belts = np.bincount(eco.belt[locked], minlength=pp.belts) > 0
+    hazard = np.where(locked_belts, pp.cordon_formation_probability * support / pp.reopening_days, hazard)
+    draws = rng.random(pp.belts)
+    for belt in np.flatnonzero(~eco.cordon & (draws < np.minimum(hazard, 1.0))):
+        found_cordon(eco, int(belt), log, now, "in answer to lockouts" if locked_belts[belt] else "from below")
+    waning = eco.cordon & ~locked_belts & (draws < pp.cordon_dissolution_rate * max(0.0, 1.0 - support))
+    for belt in np.flatnonzero(waning):
+        eco.cordon[belt] = False
+        log.event(now, "cordon_dissolved", f"belt {belt}", "")
     ready = locked & eco.cordon[np.maximum(eco.belt, 0)] & (day - eco.lockout_day >= pp.reopening_days)
     if ready.any():
         eco.reopened |= ready

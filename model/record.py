@@ -65,6 +65,10 @@ SERIES_UNITS = {
     "land_reformed": "share of farmland in the reformed sector",
     "land_held": "share of farmland held by rural land seizures (tomas)",
     "land_seizures": "rural land seizures (tomas), cumulative",
+    "owners_strike": "size of the owners' strike running (0: none; 1: the recorded strike's size)",
+    "opposition_mobilisation": "index 0-1: the opposition's mobilisation (model.offensive)",
+    "middle_class_support": "index 0-1: the middle classes' support for the government (model.politics)",
+    "organised_workers": "share of industrial employment in cordón belts or occupied firms",
 }
 SERIES_COLUMNS = tuple(SERIES_UNITS)
 
@@ -161,6 +165,10 @@ class Recorder:
             f["land_reformed"],
             f["land_held"],
             eco.cumulative["land_seizures"],
+            eco.owners_strike,
+            eco.mobilisation,
+            eco.middle_class_support,
+            eco.organised,
         ]
 
     def series(self) -> pd.DataFrame:

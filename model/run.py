@@ -25,6 +25,7 @@ from viachilena.model import (
     hoarding,
     markets,
     nationalisation,
+    offensive,
     politics,
     popular_power,
     production,
@@ -52,6 +53,8 @@ STREAMS = (
     "nationalisation",
     "government",
     "agriculture",
+    "offensive",
+    "politics",
 )
 
 
@@ -108,10 +111,12 @@ def simulate(params: Params, seed: int) -> Run:
     start(external.external_sector(env, eco, p, rng["external"]))
     start(production.production(env, eco, p, rng["production"]))
     start(transport.dispatch(env, eco, fleet, p, rng["transport"]))
-    for name in ("october_strike", "july_1973_strike"):
-        strike = getattr(p, name)
-        if strike.enabled:
-            start(strikes.trucker_strike(env, eco, fleet, p, strike, name, rng[name], log))
+    if p.strikes.timing == "historical":
+        for name in offensive.SEQUENCE:
+            strike = getattr(p, name)
+            if strike.enabled:
+                start(strikes.trucker_strike(env, eco, fleet, p, strike, name, rng[name], log))
+    start(offensive.offensive(env, eco, fleet, p, rng, log))
     start(hoarding.hoarding(env, eco, p, rng["hoarding"]))
     if p.commerce_strikes.enabled:
         start(strikes.commerce_strikes(env, eco, p))
@@ -120,7 +125,7 @@ def simulate(params: Params, seed: int) -> Run:
     start(government.budget(env, eco, p, rng["government"]))
     start(government.wage_readjustments(env, eco, p, log))
     start(government.price_reviews(env, eco, p, log))
-    start(government.stance(env, eco, p, log))
+    start(government.stance(env, eco, p, rng["politics"], log))
     start(government.rationing(env, eco, p, log))
     start(production.distribute_profits(env, eco, p))
     start(markets.markets(env, eco, p, rng["markets"]))
@@ -134,6 +139,7 @@ def simulate(params: Params, seed: int) -> Run:
     if p.politics.enabled:
         start(politics.political_calendar(env, eco, p, log))
     start(politics.risk_decay(env, eco, p))
+    start(politics.indicators(env, eco, p))
     start(log.process(env, lambda day: _close_day(eco, day)))
     try:
         with np.errstate(divide="raise", invalid="raise", over="raise"):

@@ -25,20 +25,45 @@ from viachilena.model.transport import Fleet
 def trucker_strike(
     env, eco: Economy, fleet: Fleet, p: Params, s: TruckerStrike, name: str, rng: np.random.Generator, log: Recorder
 ):
-    """SimPy process: withdraw trucks, lock out factories and close shops, then return them."""
+    """SimPy process: the strike on its dated window (``strikes.timing = "historical"``)."""
     first, last = day_of(s.window.start, p.run.start), day_of(s.window.end, p.run.start)
     if first >= eco.n_days:
         return
     yield on(env, first, "strike")
+    yield from strike(env, eco, fleet, p, s, name, rng, log, last, 1.0)
+
+
+def strike(
+    env,
+    eco: Economy,
+    fleet: Fleet,
+    p: Params,
+    s: TruckerStrike,
+    name: str,
+    rng: np.random.Generator,
+    log: Recorder,
+    last: int,
+    size: float,
+):
+    """SimPy process from today to day `last`: withdraw trucks, lock out factories and close shops, then return them.
+
+    `size` scales the historical shares (trucks withdrawn, lockouts, shops closed, services lost),
+    each capped at all of them: 1 is the strike of the record.
+    """
+    first = eco.strike_first = int(env.now)
     eco.strikes_running += 1
-    locked = (eco.owner == PRIVATE) & (rng.random(eco.n_firms) < s.lockout_share) & ~eco.locked_out
+    eco.owners_strike = size
+    lockout_share, shop_closure = min(1.0, size * s.lockout_share), min(1.0, size * s.shop_closure)
+    services_loss = min(1.0, size * s.professional_strike_loss)
+    locked = (eco.owner == PRIVATE) & (rng.random(eco.n_firms) < lockout_share) & ~eco.locked_out
     eco.locked_out |= locked
     eco.lockout_day[locked] = first
     eco.militancy[locked] += p.nationalisation.from_below.lockout_push * eco.organisation[locked]
-    eco.shop_closure += s.shop_closure
-    eco.services_loss += s.professional_strike_loss
-    log.event(env.now, "strike_start", name, f"{int(locked.sum())} firms locked out")
-    peak = s.share_withdrawn * eco.private_agents
+    eco.shop_closure += shop_closure
+    eco.services_loss += services_loss
+    scaled = "" if size == 1.0 else f" (x{size:.2f} the recorded strike's size)"
+    log.event(env.now, "strike_start", name, f"{int(locked.sum())} firms locked out{scaled}")
+    peak = min(1.0, size * s.share_withdrawn) * eco.private_agents
     requisition_goal = min(s.requisitioned / eco.trucks_per_agent, peak)
     withdrawn = requisitioned = volunteers = 0.0
     while env.now < last + 1:
@@ -66,10 +91,12 @@ def trucker_strike(
     )
     eco.locked_out &= ~locked
     eco.reopened &= ~locked
-    eco.shop_closure -= s.shop_closure
-    eco.services_loss -= s.professional_strike_loss
+    eco.shop_closure -= shop_closure
+    eco.services_loss -= services_loss
     eco.struck_agents = eco.volunteer_agents = 0.0
     eco.strikes_running -= 1
+    eco.owners_strike = 0.0
+    eco.last_strike_end = int(env.now)
     # SimPy refuses a get or put of nothing: a strike that withdrew no trucks returns none
     if requisitioned + volunteers > 0:
         yield fleet.state.get(requisitioned + volunteers)

@@ -56,9 +56,19 @@ METRIC_UNITS = {
     "velocity_change_1973": "share, velocity_1973 over velocity_1972 minus 1",
     "private_investment_share_1972": "share of GDP, 1972",
     "shortage_mean_1972": "share of goods wanted at official prices, 1972 mean",
+    "first_strike_day": "days from 1972-10-01 to the first owners' strike's start (NaN: none)",
+    "second_strike_day": "days from 1973-07-01 to the second owners' strike's start (NaN: none)",
+    "strike_days": "days of owners' strikes, each weighted by the strike's size",
+    "military_cabinet": "1 if the military joined the cabinet (the turn to conciliation), else 0",
+    "opposition_mobilisation_mid_1973": "index 0-1, mean 1973-06-01..07-25",
+    "middle_class_support_mar_1973": "index 0-1, mean of March 1973 (the parliamentary election)",
+    "middle_class_support_end": "index 0-1, last day",
+    "organised_workers_nov72_jul73": "share of industrial employment, mean 1972-11-01..1973-07-31",
 }
 SUMMARY_METRICS = tuple(METRIC_UNITS)
 OCTOBER_STRIKE = ("1972-10-09", "1972-11-05")
+MID_1973 = ("1973-06-01", "1973-07-25")  # before the July 1973 strike
+AFTER_OCTOBER = ("1972-11-01", "1973-07-31")  # between the two recorded strikes
 # the harvest seasons compared: the same months, so the seasonal cycle cancels
 HARVEST_1970_71 = ("1970-11-04", "1971-04-30")
 HARVEST_1972_73 = ("1972-11-04", "1973-04-30")
@@ -95,6 +105,12 @@ def _year_sum(series: pd.Series, year: int) -> float:
 def _window(series: pd.Series, window: tuple[str, str], how: str) -> float:
     values = series.loc[window[0] : window[1]]
     return float(getattr(values, how)()) if len(values) else np.nan
+
+
+def _strike_start(events: pd.DataFrame, which: int, since: str) -> float:
+    """Days from `since` to the start of owners' strike number `which` (0: the first), NaN if it never came."""
+    starts = events.loc[events["kind"] == "strike_start", "date"].sort_values()
+    return float((starts.iloc[which] - pd.Timestamp(since)).days) if len(starts) > which else np.nan
 
 
 def summarise(series: pd.DataFrame, events: pd.DataFrame, scale: float) -> dict[str, float]:
@@ -156,5 +172,13 @@ def summarise(series: pd.DataFrame, events: pd.DataFrame, scale: float) -> dict[
         - 1.0,
         "private_investment_share_1972": _ratio(_year_sum(s["private_investment"], 1972), _year_sum(s["gdp"], 1972)),
         "shortage_mean_1972": _window(s["shortage_rate"], ("1972-01-01", "1972-12-31"), "mean"),
+        "first_strike_day": _strike_start(events, 0, "1972-10-01"),
+        "second_strike_day": _strike_start(events, 1, "1973-07-01"),
+        "strike_days": float(s["owners_strike"].sum()),
+        "military_cabinet": float(((events["kind"] == "political") & (events["agent"] == "military cabinet")).any()),
+        "opposition_mobilisation_mid_1973": _window(s["opposition_mobilisation"], MID_1973, "mean"),
+        "middle_class_support_mar_1973": _window(s["middle_class_support"], ("1973-03-01", "1973-03-31"), "mean"),
+        "middle_class_support_end": float(last["middle_class_support"]),
+        "organised_workers_nov72_jul73": _window(s["organised_workers"], AFTER_OCTOBER, "mean"),
     }
     return metrics

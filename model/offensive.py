@@ -1,0 +1,99 @@
+"""The owners' offensive as decisions: the opposition's mobilisation and when the owners strike.
+
+The truck owners' strikes of October 1972 and July 1973, with the SOFOFA lockouts, the traders'
+shop closures and the professionals' strikes that came with them, were decided by organised
+owners (the truck owners' confederation, SOFOFA, the retailers' and professional associations)
+that read what they faced: the threat of expropriation and of seizure by workers, the
+government's stance toward Popular Power, inflation and shortages (Moulian; ESW; the source
+article: "a rational response of capitalists and privileged sections of the middle class to
+UP's socialist program"). Here that reading is one state variable, the opposition's
+mobilisation, an index in 0-1 that follows, over ``strikes.mobilisation_days``, a logistic of
+the pressure on the owners: owners' expected expropriation risk (which carries the APS's share,
+recent seizures and political events), expected effective inflation, the mean shortage, the
+squeeze of controlled prices on margins (the gap between unit cost and the official price,
+which a wage readjustment opens at once, as the readjustment of 1 October 1972 did: UCH) and
+what the government's stance threatens (``government.stances.*.owners_threat``).
+
+With ``strikes.timing = "endogenous"`` a strike starts on a day with the hazard
+``strike_rate * (mobilisation - strike_threshold) / (1 - strike_threshold)``, once the owners
+are ready: always before the first strike, and ``recovery_days`` after the last one ended
+(owner-operators' lost income and strike funds, the truce the settlement bought, the opposition
+waiting for the parliamentary election of March 1973 to impeach by vote: Moulian). The
+first strike has the October 1972 strike's form and length, the next ones the July 1973
+strike's; each is larger or smaller than the recorded one in proportion to the mobilisation on
+its first day over ``reference_mobilisation``. With ``"historical"`` the strikes come on their
+dated windows (:mod:`model.strikes`) and the mobilisation is only measured.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit
+
+from viachilena.model import strikes
+from viachilena.model.calendar import day_of, ticks
+from viachilena.model.economy import Economy
+from viachilena.model.government import unit_cost
+from viachilena.model.params import Params
+from viachilena.model.record import Recorder
+from viachilena.model.transport import Fleet
+
+SEQUENCE = ("october_strike", "july_1973_strike")  # the recorded strikes whose form the decided ones take
+
+
+def pressure(eco: Economy, p: Params) -> float:
+    """The pressure on the owners today, in units of the logistic's argument."""
+    o = p.strikes
+    inflation = float(np.log1p(max(eco.expected_inflation, -0.99)))
+    squeeze = max(0.0, unit_cost(eco, p) / eco.price - 1.0)
+    threat = getattr(p.government.stances, eco.stance).owners_threat
+    return (
+        o.risk_weight * eco.risk
+        + o.inflation_weight * inflation
+        + o.shortage_weight * float(eco.shortage.mean())
+        + o.squeeze_weight * squeeze
+        + threat
+    )
+
+
+def mobilise(eco: Economy, p: Params) -> None:
+    """The opposition's mobilisation takes a day's step toward the logistic of the pressure."""
+    o = p.strikes
+    target = float(expit(pressure(eco, p) - o.pressure_midpoint))
+    eco.mobilisation += (target - eco.mobilisation) / o.mobilisation_days
+
+
+def ready(eco: Economy, p: Params, day: int) -> bool:
+    """Whether the owners can strike again: always before the first strike, ``recovery_days`` after the last."""
+    return eco.last_strike_end is None or day - eco.last_strike_end >= p.strikes.recovery_days
+
+
+def hazard(eco: Economy, p: Params, day: int) -> float:
+    """Chance that the owners start a strike today."""
+    o = p.strikes
+    if not ready(eco, p, day):
+        return 0.0
+    return min(1.0, o.strike_rate * max(0.0, eco.mobilisation - o.strike_threshold) / (1.0 - o.strike_threshold))
+
+
+def offensive(env, eco: Economy, fleet: Fleet, p: Params, rng: dict[str, np.random.Generator], log: Recorder):
+    """SimPy process: each day the mobilisation moves; with endogenous timing the owners decide to strike.
+
+    `rng` holds the ``offensive`` stream (the decisions) and one stream per recorded strike (its lockouts).
+    """
+    endogenous = p.strikes.timing == "endogenous"
+    forms = [name for name in SEQUENCE if getattr(p, name).enabled]
+    struck = 0
+    eco.mobilisation = float(expit(pressure(eco, p) - p.strikes.pressure_midpoint))
+    for tick in ticks(env, "strike"):
+        yield tick
+        day = int(env.now)
+        mobilise(eco, p)
+        if not endogenous or not forms or eco.strikes_running or rng["offensive"].random() >= hazard(eco, p, day):
+            continue
+        name = forms[min(struck, len(forms) - 1)]
+        s = getattr(p, name)
+        length = day_of(s.window.end, p.run.start) - day_of(s.window.start, p.run.start)
+        size = eco.mobilisation / p.strikes.reference_mobilisation
+        struck += 1
+        env.process(strikes.strike(env, eco, fleet, p, s, name, rng[name], log, day + length, size))
