@@ -80,6 +80,10 @@ SERIES_WORDS = {
     "industrial_capacity": "Industrial capacity",
     "private_dollars_usd": "Dollars held by residents",
     "imports_usd": "Imports",
+    "opposition_mobilisation": "The opposition's mobilisation",
+    "middle_class_support": "The middle classes' support for the government",
+    "organised_workers": "Organised workers: employment in cordón belts and occupied firms",
+    "owners_strike": "Owners' strike under way (its size)",
 }
 METRIC_WORDS = {
     "shortage_mean_oct_1972": "Shortage during the October 1972 strike",
@@ -554,10 +558,13 @@ def record_paths(table: pd.DataFrame, title: str, source: str) -> Figure:
     return _finish(fig, title, source)
 
 
-def sweep_scatter(table: pd.DataFrame, title: str, source: str, param: str, base: float | None = None) -> Figure:
+def sweep_scatter(
+    table: pd.DataFrame, title: str, source: str, param: str, base: float | None = None, zero: bool = False
+) -> Figure:
     """Each metric against one swept parameter: the runs and a smoothed curve per scenario.
 
-    `base` (the parameter's value in the base parameters) is marked with a dashed line.
+    `base` (the parameter's value in the base parameters) is marked with a dashed line; `zero`
+    draws a dotted line at zero (for differences: where the answer changes sign).
     """
     unit_map = units("METRIC")
     metrics = _finite(table, "metric", "y")
@@ -573,6 +580,8 @@ def sweep_scatter(table: pd.DataFrame, title: str, source: str, param: str, base
             ax.plot(smooth["x"], smooth["y"] * factor, color=colour, lw=1.4, label=f"{scenario}: smoothed")
         if base is not None:
             ax.axvline(base, color="black", ls="--", lw=0.8, label=f"base value ({base:g})")
+        if zero:
+            ax.axhline(0.0, color="black", ls=":", lw=0.8)
         ax.set_title(textwrap.fill(words(metric, METRIC_WORDS), 34), fontsize=7.5, loc="left")
         ax.set_ylabel(textwrap.fill(unit, 30), fontsize=6.5)
         ax.set_xlabel(param, fontsize=6.5)

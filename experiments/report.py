@@ -544,6 +544,27 @@ def _sweep_sections(results: ReportData, out: _Writer) -> list[Section]:
                 f"Runs and smoothed response to {param}.",
             )
         )
+    if len(results.scenarios) > 1:
+        section.text += (
+            f" Then each scenario's paired difference from {results.reference} against each parameter, and the "
+            "parameter values where its smoothed curve crosses zero: where the answer changes sign."
+        )
+        for column in results.param_columns:
+            param = results.parameters[column]
+            differences = tables.sweep_differences(results, column)
+            chart = out.figure(
+                "sweep_difference",
+                param,
+                partial(figures.sweep_scatter, param=param, zero=True),
+                differences,
+                f"Paired differences from {results.reference} against {param}",
+                "Runs and smoothed response; the dotted line is zero.",
+            )
+            section.figures.append(chart)
+            crossings = tables.sign_changes(differences, param)
+            section.tables.append(
+                out.table("sign_changes", param, crossings, f"Where the answer changes sign with {param}")
+            )
     if tables.is_grid(results):
         params = [results.parameters[c] for c in results.param_columns]
         means = tables.grid_means(results).rename(columns=dict(zip(results.param_columns, params, strict=True)))

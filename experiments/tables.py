@@ -301,16 +301,67 @@ def sweep_points(results: ReportData, param: str) -> pd.DataFrame:
     for scenario in results.scenarios:
         ok = results.ok[results.ok["scenario"] == scenario]
         for metric in results.metrics:
-            pieces.append(
-                pd.DataFrame({"scenario": scenario, "metric": metric, "layer": "run", "x": ok[param], "y": ok[metric]})
-            )
-            if pd.api.types.is_numeric_dtype(ok[param]):
-                x, y = lowess(ok[param], ok[metric])
-            else:
-                means = ok.groupby(param, sort=True)[metric].mean()
-                x, y = means.index, means.to_numpy()
-            pieces.append(pd.DataFrame({"scenario": scenario, "metric": metric, "layer": "smoothed", "x": x, "y": y}))
+            pieces += _run_and_smoothed(scenario, metric, ok[param], ok[metric])
     return pd.concat(pieces, ignore_index=True)
+
+
+def sweep_differences(results: ReportData, param: str) -> pd.DataFrame:
+    """The same long table for each scenario's paired difference from the reference, against one parameter.
+
+    Scenario labels read "<scenario> minus <reference>"; where a smoothed curve crosses zero the
+    answer to "is the scenario better or worse than the reference?" changes sign.
+    """
+    pieces = []
+    for scenario in results.scenarios[1:]:
+        joined = pairs(results, scenario).merge(results.ok[["run_id", param]], on="run_id")
+        label = f"{scenario} minus {results.reference}"
+        for metric in results.metrics:
+            pieces += _run_and_smoothed(label, metric, joined[param], joined[metric] - joined[f"{metric}_ref"])
+    return (
+        pd.concat(pieces, ignore_index=True)
+        if pieces
+        else pd.DataFrame(columns=["scenario", "metric", "layer", "x", "y"])
+    )
+
+
+def sign_changes(differences: pd.DataFrame, param: str) -> pd.DataFrame:
+    """Where each smoothed paired difference crosses zero: parameter values, by linear interpolation.
+
+    Columns: scenario, metric, parameter, crossings (the values, "" if the sign never changes),
+    sign at the low end, sign at the high end.
+    """
+    rows = []
+    smooth = differences[differences["layer"] == "smoothed"]
+    for (scenario, metric), curve in smooth.groupby(["scenario", "metric"], sort=False):
+        x, y = curve["x"].to_numpy(dtype=float), curve["y"].to_numpy(dtype=float)
+        keep = np.isfinite(x) & np.isfinite(y)
+        x, y = x[keep], y[keep]
+        if len(x) == 0:
+            continue
+        cross = np.flatnonzero(np.sign(y[:-1]) * np.sign(y[1:]) < 0)
+        at = x[cross] - y[cross] * (x[cross + 1] - x[cross]) / (y[cross + 1] - y[cross])
+        rows.append(
+            {
+                "scenario": scenario,
+                "metric": metric,
+                "parameter": param,
+                "crossings": ", ".join(f"{v:.4g}" for v in at),
+                "sign_low": float(np.sign(y[0])),
+                "sign_high": float(np.sign(y[-1])),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _run_and_smoothed(label: str, metric: str, x: pd.Series, y: pd.Series) -> list[pd.DataFrame]:
+    """The runs of one metric against one parameter and their smoothed curve (mean per value for text)."""
+    runs = pd.DataFrame({"scenario": label, "metric": metric, "layer": "run", "x": x, "y": y})
+    if pd.api.types.is_numeric_dtype(x):
+        sx, sy = lowess(x, y)
+    else:
+        means = y.groupby(x, sort=True).mean()
+        sx, sy = means.index, means.to_numpy()
+    return [runs, pd.DataFrame({"scenario": label, "metric": metric, "layer": "smoothed", "x": sx, "y": sy})]
 
 
 def is_grid(results: ReportData) -> bool:

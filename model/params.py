@@ -389,12 +389,15 @@ class Offensive(Section):
     """The owners' offensive as decisions: when the owners' strikes start and how hard they come."""
 
     timing: Timing = field(
-        "-", "historical: strikes on their dated windows; endogenous: strikes when the opposition's mobilisation decides"
+        "-",
+        "historical: strikes on their dated windows; endogenous: strikes when the opposition's mobilisation decides",
     )
     mobilisation_days: float = field(
         "days", "time the opposition's mobilisation takes to follow the pressure on it", ge=1.0, le=365.0
     )
-    risk_weight: float = field("units per risk", "pressure per unit of owners' expected expropriation risk", ge=0.0, le=50.0)
+    risk_weight: float = field(
+        "units per risk", "pressure per unit of owners' expected expropriation risk", ge=0.0, le=50.0
+    )
     inflation_weight: float = field(
         "units per log point", "pressure per log point of expected effective inflation a year", ge=0.0, le=50.0
     )
@@ -407,11 +410,12 @@ class Offensive(Section):
     strike_rate: float = field(
         "1/day", "hazard of a strike starting a day at full mobilisation and full readiness", ge=0.0, le=10.0
     )
-    recovery_days: float = field(
-        "days", "days after a strike's end before the owners strike again", ge=0.0, le=2000.0
-    )
+    recovery_days: float = field("days", "days after a strike's end before the owners strike again", ge=0.0, le=2000.0)
     reference_mobilisation: float = field(
-        "index", "mobilisation at which a strike has its historical size (larger or smaller in proportion)", gt=0.0, le=1.0
+        "index",
+        "mobilisation at which a strike has its historical size (larger or smaller in proportion)",
+        gt=0.0,
+        le=1.0,
     )
 
 
@@ -448,7 +452,8 @@ class PopularPower(Switchable):
     reopening_days: float = field("days", "days a cordón takes to reopen a locked-out factory", gt=0.0, le=60.0)
     volunteer_trucks: float = field("trucks per cordón", "factory vehicles a cordón puts on the road", ge=0.0)
     cordon_shortage_rate: float = field(
-        "1/day per shortage", "hazard of a cordón forming in a belt without one, per unit of shortage, at full support",
+        "1/day per shortage",
+        "hazard of a cordón forming in a belt without one, per unit of shortage, at full support",
         ge=0.0,
         le=1.0,
     )
@@ -459,7 +464,10 @@ class PopularPower(Switchable):
         le=1.0,
     )
     cordon_dissolution_rate: float = field(
-        "1/day", "hazard of a cordón dissolving with no lockout in its belt, times one minus the support", ge=0.0, le=1.0
+        "1/day",
+        "hazard of a cordón dissolving with no lockout in its belt, times one minus the support",
+        ge=0.0,
+        le=1.0,
     )
 
 
@@ -567,7 +575,9 @@ class StanceEffects(Section):
     turn_event: str = field(
         "-", "political event of a turn to this stance, logged with its jumps ('' : a turn to it is no event)"
     )
-    turn_militancy_jump: float = field("units", "militancy gained by every firm's workers at the turn", ge=-10.0, le=10.0)
+    turn_militancy_jump: float = field(
+        "units", "militancy gained by every firm's workers at the turn", ge=-10.0, le=10.0
+    )
     turn_risk_jump: float = field("risk", "owners' expected expropriation risk gained at the turn", ge=-1.0, le=1.0)
 
 
@@ -756,10 +766,15 @@ class Politics(Switchable):
         "index per share", "pressure to turn taken off per unit of organised workers' strength", ge=0.0, le=10.0
     )
     turn_threshold: float = field("index", "pressure above which the government may turn", ge=-10.0, le=10.0)
-    turn_rate: float = field("1/day per index", "hazard of the turn per unit of pressure above the threshold", ge=0.0, le=10.0)
+    turn_rate: float = field(
+        "1/day per index", "hazard of the turn per unit of pressure above the threshold", ge=0.0, le=10.0
+    )
     support_1970: float = field("share", "middle classes' support for the government on day 0", gt=0.0, lt=1.0)
     support_inflation_weight: float = field(
-        "logit per log point", "support lost per log point of expected effective inflation above day 0's", ge=0.0, le=20.0
+        "logit per log point",
+        "support lost per log point of expected effective inflation above day 0's",
+        ge=0.0,
+        le=20.0,
     )
     support_shortage_weight: float = field(
         "logit per shortage", "support lost per unit of middle-class neighbourhoods' shortage rate", ge=0.0, le=20.0

@@ -83,7 +83,11 @@ def support_target(eco: Economy, p: Params) -> float:
     shortage = float(eco.shortage[middle].mean()) if middle.any() else float(eco.shortage.mean())
     sold = f["official_sales"] + f["black_sales"] + f["jap_sales"]
     queue = f["black_sales"] / sold if sold > 0 else 0.0
-    lost = pol.support_inflation_weight * inflation + pol.support_shortage_weight * shortage + pol.support_queue_weight * queue
+    lost = (
+        pol.support_inflation_weight * inflation
+        + pol.support_shortage_weight * shortage
+        + pol.support_queue_weight * queue
+    )
     return float(expit(logit(pol.support_1970) - lost))
 
 

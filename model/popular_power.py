@@ -103,7 +103,9 @@ def cordones(
     counts = np.bincount(eco.belt[in_belt], minlength=pp.belts)
     belt_militancy = np.bincount(eco.belt[in_belt], weights=eco.militancy[in_belt], minlength=pp.belts)
     belt_militancy = belt_militancy / np.maximum(counts, 1)
-    hazard = support * (pp.cordon_shortage_rate * float(eco.shortage.mean()) + pp.cordon_militancy_rate * belt_militancy)
+    hazard = support * (
+        pp.cordon_shortage_rate * float(eco.shortage.mean()) + pp.cordon_militancy_rate * belt_militancy
+    )
     locked_belts = np.bincount(eco.belt[locked], minlength=pp.belts) > 0
     hazard = np.where(locked_belts, pp.cordon_formation_probability * support / pp.reopening_days, hazard)
     draws = rng.random(pp.belts)

@@ -64,6 +64,7 @@ METRIC_UNITS = {
     "middle_class_support_mar_1973": "index 0-1, mean of March 1973 (the parliamentary election)",
     "middle_class_support_end": "index 0-1, last day",
     "organised_workers_nov72_jul73": "share of industrial employment, mean 1972-11-01..1973-07-31",
+    "shortage_mean_1973": "share of goods wanted at official prices, mean 1973-01-01 to the end of the run",
 }
 SUMMARY_METRICS = tuple(METRIC_UNITS)
 OCTOBER_STRIKE = ("1972-10-09", "1972-11-05")
@@ -180,5 +181,6 @@ def summarise(series: pd.DataFrame, events: pd.DataFrame, scale: float) -> dict[
         "middle_class_support_mar_1973": _window(s["middle_class_support"], ("1973-03-01", "1973-03-31"), "mean"),
         "middle_class_support_end": float(last["middle_class_support"]),
         "organised_workers_nov72_jul73": _window(s["organised_workers"], AFTER_OCTOBER, "mean"),
+        "shortage_mean_1973": _window(s["shortage_rate"], ("1973-01-01", s.index[-1]), "mean"),
     }
     return metrics
