@@ -65,9 +65,9 @@ SERIES_UNITS = {
     "land_reformed": "share of farmland in the reformed sector",
     "land_held": "share of farmland held by rural land seizures (tomas)",
     "land_seizures": "rural land seizures (tomas), cumulative",
-    "owners_strike": "size of the owners' strike running (0: none; 1: the recorded strike's size)",
-    "opposition_mobilisation": "index 0-1: the opposition's mobilisation (model.offensive)",
-    "middle_class_support": "index 0-1: the middle classes' support for the government (model.politics)",
+    "owners_strike": "size of the owners' strike running, 1 = the recorded strike's, 0 = none",
+    "opposition_mobilisation": "index, 0 to 1",
+    "middle_class_support": "index, 0 to 1",
     "organised_workers": "share of industrial employment in cordón belts or occupied firms",
 }
 SERIES_COLUMNS = tuple(SERIES_UNITS)

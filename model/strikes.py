@@ -8,7 +8,10 @@ strike began on 26 July 1973 and lasted until the coup, with about half of more 
 trucks off the road and about 1,000 requisitioned (Time; NYT, August 1973). Struck trucks are
 taken out of the private SimPy container for the strike; requisitioned ones move to the
 state's; cordones add volunteer trucks while a strike lasts. Traders' strikes on their own (the
-commerce strike of 21 August 1972: ESW) close a share of shops for their days.
+commerce strike of 21 August 1972: ESW) close a share of shops for their days. With
+``strikes.timing = "historical"`` the owners' strikes come on their dated windows; with
+``"endogenous"`` :mod:`model.offensive` decides when they start and how large they are, and
+:func:`strike` carries them out the same way.
 """
 
 from __future__ import annotations
