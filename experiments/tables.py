@@ -335,9 +335,11 @@ def sign_changes(differences: pd.DataFrame, param: str) -> pd.DataFrame:
     for (scenario, metric), curve in smooth.groupby(["scenario", "metric"], sort=False):
         x, y = curve["x"].to_numpy(dtype=float), curve["y"].to_numpy(dtype=float)
         keep = np.isfinite(x) & np.isfinite(y)
-        x, y = x[keep], y[keep]
-        if len(x) == 0:
+        if not keep.any():
             continue
+        low, high = np.sign(y[keep][0]), np.sign(y[keep][-1])
+        keep &= y != 0  # a curve that touches zero between two signs crosses it there
+        x, y = x[keep], y[keep]
         cross = np.flatnonzero(np.sign(y[:-1]) * np.sign(y[1:]) < 0)
         at = x[cross] - y[cross] * (x[cross + 1] - x[cross]) / (y[cross + 1] - y[cross])
         rows.append(
@@ -346,8 +348,8 @@ def sign_changes(differences: pd.DataFrame, param: str) -> pd.DataFrame:
                 "metric": metric,
                 "parameter": param,
                 "crossings": ", ".join(f"{v:.4g}" for v in at),
-                "sign_low": float(np.sign(y[0])),
-                "sign_high": float(np.sign(y[-1])),
+                "sign_low": float(low),
+                "sign_high": float(high),
             }
         )
     return pd.DataFrame(rows)
