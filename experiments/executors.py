@@ -34,7 +34,9 @@ SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
 
 
 class Executor(Protocol):
-    """Something that maps a function over tasks, yielding results as they finish."""
+    """Something that maps a function over tasks, yielding results as they finish, on `workers` processes."""
+
+    workers: int
 
     def map_unordered(self, function: Callable, tasks: Iterable) -> Iterator:
         """Yield ``function(task)`` for every task, in order of completion."""
@@ -53,6 +55,8 @@ def available_cores() -> int:
 @dataclass(frozen=True)
 class Serial:
     """Runs tasks one after another in this process."""
+
+    workers: int = 1
 
     def map_unordered(self, function: Callable, tasks: Iterable) -> Iterator:
         """Yield ``function(task)`` for every task, in task order."""

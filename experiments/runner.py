@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,6 +40,8 @@ from viachilena.experiments.store import (
 from viachilena.experiments.worker import DEFAULT_SIMULATE, Task, execute, resolve_simulate
 
 REPORTS = Path("reports")
+CHUNKS_PER_WORKER = 8  # chunks a worker receives at least: the load stays balanced to the end
+MAX_CHUNK = 16  # runs a chunk holds at most: a kill or Ctrl-C loses little, the progress bar moves
 
 
 def default_folder(experiment: Experiment, replications: int | None = None) -> Path:
@@ -134,16 +137,18 @@ def run(
             unit="run",
             dynamic_ncols=True,
         )
-        outcomes = executor.map_unordered(execute, _tasks(experiment, params, todo, simulate))
+        tasks = _tasks(experiment, params, todo, simulate, fail_fast, chunk_size(len(todo), executor.workers))
+        chunks = executor.map_unordered(execute, tasks)
         try:
-            with bar, contextlib.closing(outcomes):
-                for outcome in outcomes:
-                    store.record(outcome)
-                    failures += outcome.failed
-                    executed += 1
+            with bar, contextlib.closing(chunks):
+                for outcomes in chunks:
+                    store.record_all(outcomes)
+                    failed = sum(outcome.failed for outcome in outcomes)
+                    failures += failed
+                    executed += len(outcomes)
                     bar.set_postfix(failed=failures, refresh=False)
-                    bar.update()
-                    if outcome.failed and fail_fast:
+                    bar.update(len(outcomes))
+                    if failed and fail_fast:
                         break
         finally:
             store.flush()
@@ -174,15 +179,27 @@ def resolved_params(experiment: Experiment) -> dict[str, model.Params]:
     }
 
 
+def chunk_size(runs: int, workers: int) -> int:
+    """Runs a task holds: enough for each worker to get :data:`CHUNKS_PER_WORKER` tasks, at most :data:`MAX_CHUNK`."""
+    return max(1, min(MAX_CHUNK, math.ceil(runs / (workers * CHUNKS_PER_WORKER))))
+
+
 def _tasks(
-    experiment: Experiment, params: dict[str, model.Params], planned: list[PlannedRun], simulate: str
+    experiment: Experiment,
+    params: dict[str, model.Params],
+    planned: list[PlannedRun],
+    simulate: str,
+    fail_fast: bool,
+    size: int,
 ) -> Iterator[Task]:
-    """Turn planned runs into self-contained tasks for the workers (no input file is read again)."""
-    for run in planned:
+    """Turn planned runs into self-contained chunks of `size` runs for the workers (no input file is read again)."""
+    for start in range(0, len(planned), size):
+        chunk = tuple(planned[start : start + size])
         yield Task(
-            run=run,
-            params=params[run.scenario],
+            runs=chunk,
+            params={name: params[name] for name in dict.fromkeys(run.scenario for run in chunk)},
             metrics=experiment.metrics,
             series=experiment.series,
             simulate=simulate,
+            fail_fast=fail_fast,
         )

@@ -4,8 +4,8 @@ Layout of ``DIR``::
 
     manifest.json              what was run, from which inputs, with what, when, and counts
     scenarios.parquet          one row per scenario: its resolved parameters as flat columns
-    runs.parquet               one row per run, sorted by run_id (consolidated at the end)
-    runs/part-NNNNNN.parquet   the same rows as they were streamed, a batch at a time
+    runs.parquet               one row per run, sorted by run_id (compacted at the end)
+    runs/part-NNNNNN.parquet   while a sweep runs: the rows of batch NNNNNN, as they were streamed
     series/part-NNNNNN.parquet the daily series of batch NNNNNN's runs (run_id, scenario, date, ...)
     events/part-NNNNNN.parquet the events of batch NNNNNN's runs (run_id, scenario, date, kind, ...)
     files.jsonl                the record of every file stored here: path, size, sha256, runs it holds
@@ -22,11 +22,17 @@ written before its runs part of the same number, so a row on disk means the run 
 a series or events part without its runs part (a writer killed between them) is deleted when
 the folder is next opened for writing. Batches are flushed every few seconds or rows, so memory
 does not grow with the sweep and a killed sweep loses at most the last few seconds. At the end
-the parts are compacted into one part of each kind (numbered above every other, its runs part
-marked as superseding the lower numbers, written last), so a finished sweep of any length
-leaves a handful of files. On resume, the latest row of each run wins and finished runs are
-skipped; failed runs are run again. A temporary file a killed writer left behind is never read,
-and is deleted when the folder is next opened for writing.
+the batches are compacted into one: its series and events parts first (numbered above every
+other), then ``runs.parquet``, which holds every run's latest row and names in its schema's
+metadata the batch it commits (the runs part of the compacted batch, and the commit marker);
+every part below that number, and every runs part, is then deleted. A kill at any point of
+the compaction leaves either the old batches (the new frames, uncommitted, are deleted on
+reopening) or the new one (the old parts are deleted on reopening). A finished sweep of any
+length so leaves a handful of files: ``runs.parquet``, one series and one events part, the
+manifest, the scenarios and the record. On resume, the latest row of each run wins (the
+parts numbered above the batch ``runs.parquet`` commits are newer than it) and finished runs
+are skipped; failed runs are run again. A temporary file a killed writer left behind is
+never read, and is deleted when the folder is next opened for writing.
 
 Every stored file is recorded in ``files.jsonl`` (its size and sha256, and the runs it holds)
 before it is moved into place. The record is the folder's proof of ownership and its check:
@@ -70,7 +76,7 @@ TEMPORARY_SUFFIX = ".tmp"
 FLUSH_ROWS = 256
 FLUSH_FRAME_ROWS = 200_000  # about 200 runs' daily series: bounds the memory a batch holds
 FLUSH_SECONDS = 2.0
-SUPERSEDES = b"viachilena.supersedes_lower_parts"
+BATCH = b"viachilena.batch"  # in runs.parquet's schema metadata: the batch of frames it commits
 
 
 class FolderError(ViaChilenaError):
@@ -234,29 +240,44 @@ def _write_pid(descriptor: int) -> None:
 
 
 def latest_rows(directory: Path, schema: pa.Schema | None = None, columns: list[str] | None = None) -> pa.Table:
-    """Return every run's latest row in the runs parts of `directory` (later parts win), by run_id.
+    """Return every run's latest row in `directory`, by run_id: ``runs.parquet``, then newer runs parts.
 
-    `schema` is the run table's (read from the first part if not given); with none and no
-    parts, a FolderError says the folder holds no runs.
+    The runs parts numbered above the batch ``runs.parquet`` commits are newer than it (a
+    resumed sweep's), and later parts win. `schema` is the run table's (read from the
+    stored rows if not given); with none and no rows, a FolderError says the folder holds
+    no runs.
     """
-    parts = trusted_parts(directory, PARTS)
+    batch = committed_batch(directory)
+    sources = [p for p in trusted_parts(directory, PARTS) if _part_number(p) > batch]
+    if trusted(directory, RUNS):
+        sources.insert(0, directory / RUNS)
     if schema is None:
-        if not parts:
+        if not sources:
             raise FolderError(f"{directory} holds no stored runs")
-        schema = pq.read_schema(parts[0])
+        schema = pq.read_schema(sources[0]).remove_metadata()
     names = columns or schema.names
-    if not parts:
+    if not sources:
         return schema.empty_table().select(names)
-    table = pa.concat_tables(pq.read_table(p, columns=names, schema=schema) for p in parts)
+    table = pa.concat_tables(pq.read_table(p, columns=names, schema=schema) for p in sources)
     latest = {run_id: i for i, run_id in enumerate(table.column("run_id").to_pylist())}
     order = sorted(latest.items())
     return table.take([i for _, i in order])
 
 
 def read_runs(directory: Path) -> pa.Table:
-    """Return the run table of `directory`: ``runs.parquet`` once written, else the latest rows of its parts."""
-    path = directory / RUNS
-    return pq.read_table(path) if path.is_file() else latest_rows(directory)
+    """Return the run table of `directory`: ``runs.parquet`` and the rows of sweeps resumed since."""
+    return latest_rows(directory)
+
+
+def committed_batch(directory: Path) -> int:
+    """Return the number of the batch ``runs.parquet`` commits; 0 if it commits none (or is not there)."""
+    if not trusted(directory, RUNS):
+        return 0
+    try:
+        metadata = pq.read_schema(directory / RUNS).metadata or {}
+        return int(metadata.get(BATCH, b"0"))
+    except (OSError, ValueError, pa.ArrowException):  # damaged: repair() forgets it
+        return 0
 
 
 def write_scenarios(directory: Path, scenario_params: dict[str, dict]) -> None:
@@ -278,12 +299,13 @@ class RunStore:
         for sub in (PARTS, *FRAMES):
             if (directory / sub).is_symlink():
                 raise FolderError(f"{directory / sub} is a symbolic link; results are written only inside {directory}")
-            (directory / sub).mkdir(parents=True, exist_ok=True)
+        directory.mkdir(parents=True, exist_ok=True)
         remove_temporary_files(directory)
         open_ledger(directory, "")  # no-op when the runner opened it with the experiment's fingerprint
         self.repaired = repair(directory)
         self._repair()
-        self.next_part = 1 + max(self._numbers(PARTS), default=0)
+        numbers = [committed_batch(directory), *(n for kind in (PARTS, *FRAMES) for n in self._numbers(kind))]
+        self.next_part = 1 + max(numbers)  # above the committed batch, whose runs part is runs.parquet
         self.rows: list[dict] = []
         self.frames: dict[str, list[pa.Table]] = {kind: [] for kind in FRAMES}
         self.frame_rows = 0
@@ -296,13 +318,22 @@ class RunStore:
 
     def record(self, outcome: Outcome) -> None:
         """Buffer one run's frames and row; flush the batch when it is big or old enough."""
-        run_id, scenario = outcome.run_id, outcome.row["scenario"]
-        if outcome.series is not None:
-            self.frames[SERIES].append(series_table(run_id, scenario, outcome.series))
-            self.frame_rows += len(outcome.series)
-        if outcome.events is not None:
-            self.frames[EVENTS].append(events_table(run_id, scenario, outcome.events))
-        self.rows.append(outcome.row)
+        self.record_all([outcome])
+
+    def record_all(self, outcomes: Iterable[Outcome]) -> None:
+        """Buffer the frames and rows of runs (a worker's chunk); flush the batch when it is big or old enough.
+
+        Frames come as the model's DataFrames or, from a worker, already as the stored tables.
+        """
+        for outcome in outcomes:
+            run_id, scenario = outcome.run_id, outcome.row["scenario"]
+            frames = ((SERIES, outcome.series, series_table), (EVENTS, outcome.events, events_table))
+            for kind, frame, to_table in frames:
+                if frame is not None:
+                    table = frame if isinstance(frame, pa.Table) else to_table(run_id, scenario, frame)
+                    self.frames[kind].append(table)
+                    self.frame_rows += len(table) if kind == SERIES else 0
+            self.rows.append(outcome.row)
         full = len(self.rows) >= FLUSH_ROWS or self.frame_rows >= FLUSH_FRAME_ROWS
         if full or time.monotonic() - self.last_flush >= FLUSH_SECONDS:
             self.flush()
@@ -314,6 +345,7 @@ class RunStore:
             for kind in FRAMES:
                 _write_run_groups(self.dir, self._path(kind, number), self.frames[kind])
             rows = pa.Table.from_pylist(self.rows, schema=self.schema)
+            (self.dir / PARTS).mkdir(exist_ok=True)
             write_recorded(self.dir, self._path(PARTS, number), lambda p: pq.write_table(rows, p), ROWS)
             self.next_part += 1
             self.rows, self.frames, self.frame_rows = [], {kind: [] for kind in FRAMES}, 0
@@ -324,43 +356,55 @@ class RunStore:
         return latest_rows(self.dir, self.schema, columns).to_pandas()
 
     def consolidate(self) -> pd.DataFrame:
-        """Compact the parts into one of each kind, write ``runs.parquet``; return the runs."""
+        """Compact the batches into one, committed by ``runs.parquet``, delete the rest; return the runs.
+
+        The compacted frames are written first, then ``runs.parquet`` naming their batch
+        (the commit), then the parts it supersedes are deleted: a kill at any step leaves a
+        folder that :meth:`_repair` completes or rolls back. A single batch is committed
+        as it is, without copying its frames.
+        """
         self.flush()
         latest = self.latest_rows()
-        table = pa.Table.from_pandas(latest, schema=self.schema, preserve_index=False)
-        old = sorted(self._numbers(PARTS))
-        if len(old) > 1:
-            number = self.next_part
-            for kind in FRAMES:
-                _write_run_groups(self.dir, self._path(kind, number), self._groups(kind, old))
-            marked = table.replace_schema_metadata({**(table.schema.metadata or {}), SUPERSEDES: b"1"})
-            write_recorded(self.dir, self._path(PARTS, number), lambda p: pq.write_table(marked, p), ROWS)
-            self.next_part += 1
+        committed = committed_batch(self.dir)
+        newer = sorted(self._numbers(PARTS))  # all above `committed`: _repair deleted the rest
+        if newer or not trusted(self.dir, RUNS):
+            if committed == 0 and len(newer) == 1:
+                number = newer[0]
+            else:
+                number = self.next_part
+                for kind in FRAMES:
+                    _write_run_groups(self.dir, self._path(kind, number), self._groups(kind, [committed, *newer]))
+                self.next_part += 1
+            table = pa.Table.from_pandas(latest, schema=self.schema, preserve_index=False)
+            marked = table.replace_schema_metadata({**(table.schema.metadata or {}), BATCH: str(number).encode()})
+            write_recorded(self.dir, self.dir / RUNS, lambda p: pq.write_table(marked, p), ROWS)
             self._repair()
-        write_recorded(self.dir, self.dir / RUNS, lambda p: pq.write_table(table, p), RECORD)
         return latest
 
     def _groups(self, kind: str, numbers: list[int]) -> Iterable[pa.Table]:
         """Yield every run's rows of `kind` stored in the parts `numbers`, one run at a time."""
         for number in numbers:
             path = self._path(kind, number)
-            if path.is_file():
+            if number > 0 and path.is_file():
                 stored = pq.ParquetFile(path)
                 yield from (stored.read_row_group(i) for i in range(stored.num_row_groups))
 
     def _repair(self) -> None:
         """Delete what a killed writer left unfinished or superseded.
 
-        A series or events part without the runs part of its number was never committed;
-        every part below the latest compacted runs part has been copied into it.
+        A series or events part is committed by the runs part of its number, or by
+        ``runs.parquet`` if it names that batch; one that is not was never committed. Every
+        part below the batch ``runs.parquet`` commits, and that batch's runs part, has been
+        copied into it. An empty ``runs/`` folder goes too.
         """
-        numbers = {_part_number(p) for p in trusted_parts(self.dir, PARTS)}
-        compacted = [n for n in numbers if SUPERSEDES in (pq.read_schema(self._path(PARTS, n)).metadata or {})]
-        floor = max(compacted, default=0)
+        floor = committed_batch(self.dir)
+        committed = {_part_number(p) for p in trusted_parts(self.dir, PARTS)} | {floor}
         for kind in (*FRAMES, PARTS):
             for number in self._numbers(kind):
-                if number < floor or (kind != PARTS and number not in numbers):
+                if number < floor or (kind == PARTS and number == floor) or number not in committed:
                     forget(self.dir, [self._path(kind, number)])
+        with contextlib.suppress(OSError):
+            (self.dir / PARTS).rmdir()  # only if empty
 
     def _path(self, kind: str, number: int) -> Path:
         """Return the path of part `number` of `kind` (runs, series or events)."""
@@ -378,6 +422,7 @@ def _write_run_groups(directory: Path, path: Path, tables: Iterable[pa.Table]) -
     if first is None:
         return
     runs: list[str] = []
+    path.parent.mkdir(exist_ok=True)
 
     def write(temporary: Path) -> None:
         with pq.ParquetWriter(temporary, first.schema) as writer:
@@ -493,6 +538,13 @@ def verify_folder(directory: Path) -> None:
     read_manifest(directory)
 
 
+def trusted(directory: Path, name: str) -> bool:
+    """Whether the file `name` of `directory` may be read: it is there and recorded (or the folder keeps no record)."""
+    if not (directory / name).is_file():
+        return False
+    return not (directory / LEDGER).exists() or name in read_ledger(directory)[1]
+
+
 def trusted_parts(directory: Path, kind: str) -> list[Path]:
     """Return the parts of `kind` to read back, by number: the recorded ones (all, in a folder with no record)."""
     if not (directory / LEDGER).exists():
@@ -506,15 +558,18 @@ def trusted_parts(directory: Path, kind: str) -> list[Path]:
 def repair(directory: Path) -> dict[str, str]:
     """Drop every batch that holds a damaged file; forget other damaged files; return what was damaged.
 
-    A batch is the runs, series and events parts of one number: its rows vouch for its
-    frames, so a batch with any file missing or changed is forgotten whole and its runs are
-    run again (their older rows, if any, are then the latest). A damaged ``runs.parquet``,
-    manifest or ``scenarios.parquet`` is forgotten; they are written again before the end.
+    A batch is the runs, series and events parts of one number (``runs.parquet`` is the runs
+    part of the batch it commits): its rows vouch for its frames, so a batch with any file
+    missing or changed is forgotten whole and its runs are run again (their older rows, if
+    any, are then the latest). A damaged manifest or ``scenarios.parquet`` is forgotten;
+    they are written again before the end.
     """
     damaged = damaged_files(directory)
     numbers = {_batch_number(name) for name in damaged} - {None}
     _, entries = read_ledger(directory)
     batches = [directory / name for name in entries if _batch_number(name) in numbers]
+    if RUNS not in damaged and committed_batch(directory) in numbers:  # runs.parquet holds that batch's rows
+        batches.append(directory / RUNS)
     forget(directory, [*batches, *(directory / name for name in damaged if directory / name not in batches)])
     return damaged
 

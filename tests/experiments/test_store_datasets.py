@@ -30,7 +30,7 @@ METRIC = "capital_flight_total_usd"
 
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory) -> experiments.Results:
-    """A 2-scenario x 8-point x 2-replication sweep, flushed after every run (the most parts a sweep can make)."""
+    """A 2-scenario x 8-point x 2-replication sweep, flushed after every chunk (the most parts a sweep can make)."""
     folder = tmp_path_factory.mktemp("sweep")
     path = small_experiment(folder, samples=8)
     with pytest.MonkeyPatch.context() as patch:
@@ -110,10 +110,11 @@ def test_a_sweep_of_any_length_leaves_one_part_of_each_kind(sweep):
         "files.jsonl",
         "manifest.json",
         "runs.parquet",
-        "runs/" + part,
         "scenarios.parquet",
         "series/" + part,
     ]
+    assert not (sweep.dir / store.PARTS).exists()  # runs.parquet commits the compacted batch: no runs parts
+    assert pq.read_schema(sweep.dir / "runs.parquet").metadata[store.BATCH] == part[5:11].lstrip("0").encode()
     assert pq.ParquetFile(sweep.dir / files[-1]).num_row_groups == len(sweep.runs) == 32  # one run a row group
 
 
