@@ -64,12 +64,10 @@ from viachilena.experiments.executors import available_cores, choose_executor
 from viachilena.experiments.results import Results
 from viachilena.experiments.spec import is_experiment_file, load_experiment
 from viachilena.experiments.store import (
-    LEDGER,
     MANIFEST,
     RUNS,
     FolderError,
     read_manifest,
-    record_files,
     sha256_file,
     verify_folder,
     write_atomically,
@@ -84,7 +82,6 @@ from viachilena.model.reference import markdown
 
 PROG = "viachilena"
 DEFAULT_SEED = 1972
-REPORT_MODULE = "viachilena.experiments.report"
 
 
 @dataclass(frozen=True)
@@ -258,9 +255,9 @@ def run_command(args: argparse.Namespace) -> int:
         last_line = error.strip().splitlines()[-1] if error.strip() else "unknown error"
         more = f" (and {len(failed) - 1} more; tracebacks in {results.dir / RUNS})" if len(failed) > 1 else ""
         print(f"{PROG} run: failed: {run_id}: {printable(last_line)}{more}", file=sys.stderr)
-    if not args.no_report and importlib.util.find_spec(REPORT_MODULE) is not None:
+    if not args.no_report and importlib.util.find_spec(runner.REPORT_MODULE) is not None:
         try:
-            print(f"{PROG} run: report {_build_report(results.dir)}")
+            print(f"{PROG} run: report {runner.report_folder(results.dir)}")
         except ViaChilenaError as exc:
             if not len(failed):
                 raise
@@ -309,27 +306,8 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
 
 def report_command(args: argparse.Namespace) -> int:
     """Rebuild the report of a stored experiment from its results alone (refusing a damaged folder)."""
-    print(f"{PROG} report: {_build_report(args.directory)}")
+    print(f"{PROG} report: {runner.report_folder(args.directory)}")
     return 0
-
-
-def _build_report(directory: Path) -> Path:
-    """Build the report of `directory` once its files check out and its reference scenario has runs."""
-    verify_folder(directory)
-    manifest = read_manifest(directory) or {}
-    reference = (manifest.get("experiment") or {}).get("reference") if isinstance(manifest, dict) else None
-    if (directory / RUNS).is_file() and isinstance(reference, str):
-        runs = pd.read_parquet(directory / RUNS, columns=["scenario", "status"])
-        if not ((runs["scenario"] == reference) & (runs["status"] == OK)).any():
-            raise FolderError(
-                f"{directory / RUNS}: every run of the reference scenario {printable(reference)!r} failed, "
-                "so there is nothing to compare with; fix the failure (the error column says why) and run again"
-            )
-    page = importlib.import_module(REPORT_MODULE).build_report(directory)
-    if (directory / LEDGER).is_file():  # a folder of this tool: --fresh deletes its report too
-        built = [directory / name for name in ("report.md", "report.html")]
-        record_files(directory, [*built, *(p for sub in ("figures", "tables") for p in (directory / sub).rglob("*"))])
-    return page
 
 
 def _rerun_arguments(parser: argparse.ArgumentParser) -> None:

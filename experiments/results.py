@@ -31,7 +31,15 @@ from viachilena.experiments.columns import (
     series_frame,
 )
 from viachilena.experiments.spec import flatten
-from viachilena.experiments.store import EVENTS, SCENARIOS, SERIES, read_manifest, read_runs, trusted_parts
+from viachilena.experiments.store import (
+    EVENTS,
+    SCENARIOS,
+    SERIES,
+    read_manifest,
+    read_runs,
+    trusted_parts,
+    verify_folder,
+)
 from viachilena.experiments.worker import FAILED, OK
 
 NOT_METRICS = {name for name, _ in BOOKKEEPING + OUTCOME}
@@ -47,9 +55,16 @@ class Results:
     run's frames; :meth:`to_ema` gives the whole sweep in EMA Workbench's shape.
     """
 
-    def __init__(self, directory: Path | str):
-        """Open the folder `directory` an experiment wrote (finished, or stopped part-way)."""
+    def __init__(self, directory: Path | str, *, verify: bool = True):
+        """Open the folder `directory` an experiment wrote (finished, or stopped part-way).
+
+        With `verify` (the default) every file the folder's record lists is first checked
+        against its size and sha256: a missing or altered one raises :class:`FolderError`
+        naming it and the command that repairs it (running the experiment again).
+        """
         self.dir = Path(directory)
+        if verify:
+            verify_folder(self.dir)
         self.manifest: dict = read_manifest(self.dir) or {}
         table = read_runs(self.dir)
         self.schema = table.schema

@@ -10,6 +10,7 @@ say, and each outcome is stored as it arrives.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import math
 from collections.abc import Iterator
@@ -26,6 +27,8 @@ from viachilena.experiments.executors import choose_executor
 from viachilena.experiments.results import Results
 from viachilena.experiments.spec import Experiment, load_experiment
 from viachilena.experiments.store import (
+    LEDGER,
+    RUNS,
     FolderError,
     FolderLock,
     RunStore,
@@ -33,13 +36,18 @@ from viachilena.experiments.store import (
     clear_folder,
     open_ledger,
     own_manifest,
+    read_manifest,
+    read_runs,
     record_files,
+    verify_folder,
     write_manifest,
     write_scenarios,
 )
-from viachilena.experiments.worker import DEFAULT_SIMULATE, Task, execute, resolve_simulate
+from viachilena.experiments.text import printable
+from viachilena.experiments.worker import DEFAULT_SIMULATE, OK, Task, execute, resolve_simulate
 
 REPORTS = Path("reports")
+REPORT_MODULE = "viachilena.experiments.report"  # imported only when a report is asked for (matplotlib)
 CHUNKS_PER_WORKER = 8  # chunks a worker receives at least: the load stays balanced to the end
 MAX_CHUNK = 16  # runs a chunk holds at most: a kill or Ctrl-C loses little, the progress bar moves
 
@@ -166,10 +174,33 @@ def run(
         }
         write_manifest(directory, manifests.finish_manifest(manifest, counts))
     if report:
-        from viachilena.experiments.report import build_report  # matplotlib only when a report is asked for
+        report_folder(directory)
+    return Results(directory, verify=False)  # just written, under the lock
 
-        build_report(directory)
-    return Results(directory)
+
+def report_folder(directory: Path | str) -> Path:
+    """Build the report of a stored experiment and record its files; return the HTML page's path.
+
+    The folder's files are checked first (a damaged one is named with the command that
+    repairs it), and a reference scenario whose every run failed is refused. The report's
+    files are recorded in the folder's record, so ``--fresh`` deletes them too.
+    """
+    directory = Path(directory)
+    verify_folder(directory)
+    manifest = read_manifest(directory) or {}
+    reference = (manifest.get("experiment") or {}).get("reference")
+    if (directory / RUNS).is_file() and isinstance(reference, str):
+        runs = read_runs(directory).select(["scenario", "status"]).to_pandas()
+        if not ((runs["scenario"] == reference) & (runs["status"] == OK)).any():
+            raise FolderError(
+                f"{directory / RUNS}: every run of the reference scenario {printable(reference)!r} failed, "
+                "so there is nothing to compare with; fix the failure (the error column says why) and run again"
+            )
+    page = importlib.import_module(REPORT_MODULE).build_report(directory)
+    if (directory / LEDGER).is_file():  # a folder of this tool: --fresh deletes its report too
+        built = [directory / name for name in ("report.md", "report.html")]
+        record_files(directory, [*built, *(p for sub in ("figures", "tables") for p in (directory / sub).rglob("*"))])
+    return page
 
 
 def resolved_params(experiment: Experiment) -> dict[str, model.Params]:

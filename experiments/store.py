@@ -525,17 +525,38 @@ def verify_folder(directory: Path) -> None:
     """Raise FolderError naming the first damaged file of a stored experiment, and how to repair it.
 
     A folder without a record of files (written by hand, or by an older version) has
-    nothing to check against and passes.
+    nothing to check against and passes. A folder verified before in this process whose
+    record and recorded files kept their sizes and modification times is not hashed again.
     """
     if not directory.is_dir():
         raise FolderError(f"{directory} is not a folder")
     if not (directory / LEDGER).exists():
         return
-    if read_ledger(directory)[0] is None:
+    header, entries = read_ledger(directory)
+    if header is None:
         raise FolderError(f"{directory / LEDGER} is damaged; {_repair_hint(directory)}")
+    stamp = _stamp(directory, [LEDGER, *entries])
+    if _VERIFIED.get(directory.resolve()) == stamp:
+        return
     for name, problem in damaged_files(directory).items():
         raise FolderError(f"{directory / name} {problem}; {_repair_hint(directory)}")
     read_manifest(directory)
+    _VERIFIED[directory.resolve()] = stamp
+
+
+_VERIFIED: dict[Path, tuple] = {}  # folder: the sizes and times of its files when they last checked out
+
+
+def _stamp(directory: Path, names: list[str]) -> tuple:
+    """The size and modification time of each file `names` of `directory` (None for a missing one)."""
+    stamps = []
+    for name in names:
+        try:
+            stat = (directory / name).stat()
+            stamps.append((name, stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            stamps.append((name, None, None))
+    return tuple(stamps)
 
 
 def trusted(directory: Path, name: str) -> bool:

@@ -8,6 +8,7 @@ sweep compact into one part of each kind; a killed writer's leftovers are repair
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 
 import duckdb
@@ -143,7 +144,7 @@ def test_results_have_a_short_repr(sweep):
 
 def batches(sweep: experiments.Results, folder, runs: int) -> tuple[RunStore, pa.Schema, list[str]]:
     """A store in `folder` holding the sweep's first `runs` runs, one batch each, as the worker returned them."""
-    schema = pq.read_schema(sweep.dir / "runs.parquet")
+    schema = pq.read_schema(sweep.dir / "runs.parquet").remove_metadata()
     writer = RunStore(folder, schema)
     ids = list(sweep.runs["run_id"][:runs])
     rows = sweep.runs.set_index("run_id")
@@ -180,3 +181,72 @@ def test_a_compaction_killed_before_it_deleted_the_old_parts_is_finished_on_reop
     for run_id in ids:
         pd.testing.assert_frame_equal(reread.series(run_id), sweep.series(run_id))
         pd.testing.assert_frame_equal(reread.events(run_id), sweep.events(run_id))
+
+
+def same_as_sweep(folder, sweep: experiments.Results, ids: list[str]) -> None:
+    """Assert that `folder` holds exactly the runs `ids` of `sweep`, rows, series and events."""
+    reread = experiments.Results(folder)
+    assert list(reread.runs["run_id"]) == sorted(ids)
+    expected = sweep.runs.set_index("run_id").loc[sorted(ids)].reset_index()
+    pd.testing.assert_frame_equal(reread.runs, expected)
+    for run_id in ids:
+        pd.testing.assert_frame_equal(reread.series(run_id), sweep.series(run_id))
+        pd.testing.assert_frame_equal(reread.events(run_id), sweep.events(run_id))
+
+
+def kill_at_step(step: int, patch: pytest.MonkeyPatch) -> None:
+    """Make the `step`-th file the store writes or deletes from now on raise KeyboardInterrupt instead."""
+    calls = itertools.count(1)
+
+    def killing(action):
+        def wrapped(*args, **kwargs):
+            if next(calls) == step:
+                raise KeyboardInterrupt
+            return action(*args, **kwargs)
+
+        return wrapped
+
+    patch.setattr(store, "write_recorded", killing(store.write_recorded))
+    patch.setattr(store, "forget", killing(store.forget))
+
+
+def test_a_compaction_killed_at_any_step_is_completed_or_rolled_back_on_reopening(sweep, tmp_path, monkeypatch):
+    step = 0
+    while True:  # kill before the step-th file written or deleted, for every step the compaction takes
+        step += 1
+        folder = tmp_path / f"killed_{step}"
+        writer, schema, ids = batches(sweep, folder, 4)
+        with monkeypatch.context() as patch:
+            kill_at_step(step, patch)
+            try:
+                writer.consolidate()
+                break  # the compaction took fewer steps: every step has been killed once
+            except KeyboardInterrupt:
+                pass
+        RunStore(folder, schema).consolidate()
+        files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.parquet"))
+        assert len(files) == 3 and files[0].startswith("events/") and files[1] == "runs.parquet", (step, files)
+        assert store.damaged_files(folder) == {}
+        same_as_sweep(folder, sweep, ids)
+    assert step > 10  # two frame parts, runs.parquet, then four batches of three parts deleted
+
+
+def test_a_resumed_sweep_adds_batches_above_the_committed_one_and_compacts_them_again(sweep, tmp_path):
+    writer, schema, ids = batches(sweep, tmp_path, 3)
+    writer.consolidate()
+    first = store.committed_batch(tmp_path)
+    reopened = RunStore(tmp_path, schema)
+    assert reopened.next_part > first and reopened.finished() == set(ids)
+    rows = sweep.runs.set_index("run_id")
+    more = list(sweep.runs["run_id"][3:6])
+    for run_id in more:
+        row = rows.loc[run_id].to_dict() | {"run_id": run_id}
+        reopened.record(store.Outcome(row, sweep.series(run_id), sweep.events(run_id)))
+        reopened.flush()
+    assert experiments.Results(tmp_path).runs["run_id"].tolist() == sorted(ids + more)  # before compacting too
+    reopened.consolidate()
+    assert store.committed_batch(tmp_path) > first
+    assert [p.name for p in (tmp_path / "series").glob("*.parquet")] == [
+        f"part-{store.committed_batch(tmp_path):06d}.parquet"
+    ]
+    same_as_sweep(tmp_path, sweep, ids + more)

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+import typing
 from pathlib import Path
 
 import pandas as pd
@@ -185,8 +186,8 @@ def test_an_input_edited_during_a_sweep_changes_no_run(tmp_path, monkeypatch):
 
 
 def test_a_worker_task_carries_parameters_not_file_paths():
-    fields = {f.name: f.type for f in experiments.worker.Task.__dataclass_fields__.values()}
-    assert "overlays" not in fields and fields["params"] in ("model.Params", model.Params)
+    fields = typing.get_type_hints(experiments.worker.Task)
+    assert "overlays" not in fields and fields["params"] == dict[str, model.Params]
 
 
 # stored files recorded and verified
@@ -197,7 +198,7 @@ def test_a_worker_task_carries_parameters_not_file_paths():
     [
         ("series/part-000001.parquet", "delete"),
         ("events/part-000001.parquet", "truncate"),
-        ("runs/part-000001.parquet", "random"),
+        ("scenarios.parquet", "random"),
         ("runs.parquet", "random"),
         ("manifest.json", "truncate"),
     ],
@@ -213,12 +214,15 @@ def test_damage_is_named_by_report_and_rerun_and_resume_repairs_it(stored, tmp_p
         path.write_bytes(os.urandom(path.stat().st_size))
     status, _, err = cli(["report", out], capsys)
     one_line_error(status, err, str(path), "run `viachilena run", "again")
+    with pytest.raises(store.FolderError, match="run `viachilena run .* again") as opened:
+        experiments.Results(out)  # from Python too
+    assert str(path) in str(opened.value)
     status, _, err = cli(["rerun", out, "historical-p00000-r0000"], capsys)
     one_line_error(status, err, str(path))
     status, _, err = cli(["run", stored / "tiny.toml", "--out", out, "--workers", "1", "--no-report"], capsys)
     assert (status, err) == (0, "")
     counts = experiments.Results(out).manifest["counts"]
-    lost = 4 if "/part-" in victim else 0  # a damaged batch runs again whole; the rest is rewritten
+    lost = 4 if victim.endswith("part-000001.parquet") or victim == "runs.parquet" else 0  # its batch runs again
     assert (counts["executed"], counts["resumed"]) == (lost, 4 - lost)
     assert store.damaged_files(out) == {}
     same_results(out, stored / "out")
@@ -229,8 +233,9 @@ def test_a_finished_folder_holds_only_its_results(stored):
     names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert store.LOCK not in names and not any(store.is_temporary(Path(n)) for n in names)
     assert names == set(store.read_ledger(out)[1]) | {store.LEDGER}
-    for kind in (store.PARTS, *store.FRAMES):  # compacted: one part of each kind
+    for kind in store.FRAMES:  # compacted: one part of each kind, committed by runs.parquet
         assert len(list((out / kind).glob("part-*.parquet"))) == 1
+    assert not (out / store.PARTS).exists()
 
 
 # rerun chooses no code from the folder
@@ -269,11 +274,16 @@ def test_markdown_escaping_leaves_no_markup_and_no_control_characters():
 def test_a_hostile_description_reaches_the_report_as_text(tmp_path):
     description = json.dumps(HOSTILE)  # a TOML basic string: the same escapes as JSON
     results = experiments.run(
-        tiny(tmp_path, replications=1, description=description), workers=1, progress=False, out=tmp_path / "out"
+        tiny(tmp_path, replications=1, description=description),
+        workers=1,
+        progress=False,
+        out=tmp_path / "out",
+        report=True,
     )
-    from viachilena.experiments.report import build_report
-
-    build_report(results.dir)
+    stored_files = {p.relative_to(results.dir).as_posix() for p in results.dir.rglob("*") if p.is_file()}
+    recorded = set(store.read_ledger(results.dir)[1])
+    assert {"report.md", "report.html"} <= recorded and any(n.startswith("figures/") for n in recorded)
+    assert stored_files == recorded | {store.LEDGER}  # the API's report is recorded as the command's is
     page = (results.dir / "report.md").read_text()
     html = (results.dir / "report.html").read_text()
     assert "javascript:alert" in page  # the text is there, as text
