@@ -2,9 +2,11 @@
 
 A child's peak memory comes from ``os.wait4``, which returns the resource usage of that child
 and of the children it waited for: ``ru_maxrss`` is then the peak resident set of the largest
-single process in its tree (Linux reports it in KiB). While the child runs, the summed resident
-set of the whole tree is also sampled with psutil (a dependency of dask.distributed), so a sweep
-with two workers reports both its largest process and the tree's total.
+single process in its tree (Linux reports it in KiB), and ``ru_utime + ru_stime`` the CPU time
+of the whole tree (on a shared machine, the figure other jobs disturb least). While the child
+runs, the summed resident set of the whole tree is also sampled with psutil (a dependency of
+dask.distributed), so a sweep with two workers reports both its largest process and the tree's
+total.
 """
 
 from __future__ import annotations
@@ -38,9 +40,10 @@ def median(values: list[float]) -> float:
 
 @dataclass
 class ChildUsage:
-    """What one child process cost (wall time to within 0.1 s, peak memory) and what it printed."""
+    """What one child process cost (wall time to within 0.1 s, its tree's CPU time, peak memory); what it printed."""
 
     wall_s: float
+    cpu_s: float
     peak_rss_mb: float
     tree_peak_rss_mb: float
     stdout: str
@@ -73,6 +76,7 @@ def run_child(command: list[str]) -> ChildUsage:
     wall = time.perf_counter() - start
     return ChildUsage(
         wall_s=wall,
+        cpu_s=usage.ru_utime + usage.ru_stime,
         peak_rss_mb=usage.ru_maxrss / 1024,
         tree_peak_rss_mb=tree_peak / 2**20,
         stdout=b"".join(chunks).decode(),

@@ -8,7 +8,7 @@ which spawned workers of either tool import by name.
 :func:`ema_function` is EMA's model function (keyword uncertainties in, a dict of outcomes
 out) around the package's :func:`viachilena.model.simulate`; :func:`instant` is a simulate
 that does nothing but hand back a stored run, so a sweep of it measures the experiment
-system's own cost per run.
+system's own cost per run, and :func:`ema_constant` is EMA's equivalent.
 """
 
 from __future__ import annotations
@@ -58,3 +58,8 @@ def stored_run() -> model.Run:
 def instant(params: model.Params, seed: int) -> model.Run:
     """A simulate that costs nothing: the stored run, whatever the parameters and seed."""
     return stored_run()
+
+
+def ema_constant(**uncertainties: float) -> dict[str, float]:
+    """EMA's model function that costs nothing: constant outcomes, whatever the parameters."""
+    return dict.fromkeys(OUTCOMES, 0.0)

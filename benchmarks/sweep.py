@@ -4,7 +4,8 @@ Writes a temporary experiment (the baseline and the no-October-strike scenario, 
 that they make 256 runs, every daily series stored as in a real experiment) and runs it with
 ``viachilena run ... --no-report --fresh --out TMP`` in a fresh subprocess, once with 1 worker
 and once with 2. Reported: runs per second (wall time of the whole command, start-up and
-consolidation included), parallel efficiency rate2 / (2 * rate1) (target >= 0.85), and peak
+consolidation included) and CPU seconds per run (the command's process tree), the files left in
+the folder, parallel efficiency rate2 / (2 * rate1) (target >= 0.85), and peak
 memory: ``ru_maxrss`` of the command's process tree (the largest single process in it, from
 ``os.wait4``; the target applies to this) and the sampled sum over the tree. Then the same
 experiment with 2,048 runs and 2 workers: its peak memory against the 256-run one's (target
@@ -58,6 +59,7 @@ def run_sweep(folder: Path, runs: int, workers: int) -> ChildUsage:
     viachilena = Path(sys.executable).with_name("viachilena")
     command = [str(viachilena), "run", str(write_experiment(folder, runs))]
     usage = run_child([*command, "--workers", str(workers), "--no-report", "--fresh", "--out", str(out)])
+    files = sum(1 for p in out.rglob("*") if p.is_file())
     shutil.rmtree(out)
     emit(
         BENCHMARK,
@@ -66,7 +68,10 @@ def run_sweep(folder: Path, runs: int, workers: int) -> ChildUsage:
         workers=workers,
         series=SERIES,
         seconds=usage.wall_s,
+        cpu_seconds=usage.cpu_s,
         runs_per_second=runs / usage.wall_s,
+        cpu_seconds_per_run=usage.cpu_s / runs,
+        files_left=files,
         peak_rss_mb=usage.peak_rss_mb,
         tree_peak_rss_mb=usage.tree_peak_rss_mb,
     )
@@ -102,7 +107,8 @@ def main() -> None:
     )
     print(
         f"{args.runs} runs: {args.runs / serial.wall_s:.2f} runs/s on 1 worker, "
-        f"{args.runs / parallel.wall_s:.2f} on {args.workers}; efficiency {efficiency:.2f} "
+        f"{args.runs / parallel.wall_s:.2f} on {args.workers} ({serial.cpu_s / args.runs:.2f} and "
+        f"{parallel.cpu_s / args.runs:.2f} CPU s a run); efficiency {efficiency:.2f} "
         f"({'meets' if efficiency >= EFFICIENCY_TARGET else 'misses'} >= {EFFICIENCY_TARGET}); "
         f"peak memory {parallel.peak_rss_mb:.0f} MB -> {large.peak_rss_mb:.0f} MB at {args.large_runs} runs, "
         f"ratio {memory_ratio:.2f} ({'meets' if memory_ratio <= MEMORY_RATIO_TARGET else 'misses'} "

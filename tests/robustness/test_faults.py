@@ -22,7 +22,7 @@ import pytest
 
 from tests.support import comparable, free_port, stop
 from viachilena import experiments
-from viachilena.experiments import store
+from viachilena.experiments import runner, store
 from viachilena.experiments.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
@@ -252,6 +252,7 @@ def test_a_full_or_forbidden_disk_stops_in_one_line_and_keeps_finished_runs(
 
     monkeypatch.setattr(store, "write_atomically", failing_write)
     monkeypatch.setattr(store, "FLUSH_ROWS", 1)
+    monkeypatch.setattr(runner, "MAX_CHUNK", 1)  # a batch a run
     status = main(argv)
     captured = capsys.readouterr()
     assert status == 2
