@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -31,6 +32,12 @@ SAMPLE_SECONDS = 0.1
 def emit(benchmark: str, measure: str, **figures) -> None:
     """Print one measurement as a JSON line: which benchmark, what was measured, the figures."""
     print(json.dumps({"benchmark": benchmark, "measure": measure, **figures}), flush=True)
+
+
+def cpu_seconds() -> float:
+    """User and system CPU time of this process and of its child processes that have ended."""
+    mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return mine.ru_utime + mine.ru_stime + children.ru_utime + children.ru_stime
 
 
 def median(values: list[float]) -> float:

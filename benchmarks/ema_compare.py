@@ -27,7 +27,6 @@ import argparse
 import logging
 import os
 import pickle
-import resource
 import tempfile
 import time
 import warnings
@@ -35,7 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import ema_model
-from common import emit, median
+from common import cpu_seconds, emit, median
 
 import viachilena as vc
 from viachilena import model
@@ -73,12 +72,6 @@ def write_experiment(folder: Path, points: int) -> Path:
     path = folder / "ema_compare.toml"
     path.write_text(EXPERIMENT.format(seed=ema_model.SEED, metrics=metrics, points=points, parameters=parameters))
     return path
-
-
-def cpu_seconds() -> float:
-    """User and system CPU time of this process and of its child processes that have ended."""
-    mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return mine.ru_utime + mine.ru_stime + children.ru_utime + children.ru_stime
 
 
 def timed(job: Callable[[], object]) -> tuple[float, float]:

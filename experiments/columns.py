@@ -119,7 +119,7 @@ def events_table(run_id: str, scenario: str, frame: pd.DataFrame) -> pa.Table:
     fields = [*(_field(n, k) for n, k in RUN_KEYS), _field("date", pa.date32(), "date")]
     fields += [_field(n, k) for n, k in EVENT_COLUMNS]
     arrays = [*_keys(run_id, scenario, len(frame)), _dates(frame["date"])]
-    arrays += [pa.array(frame[n].astype(str).tolist(), k) for n, k in EVENT_COLUMNS]
+    arrays += [pa.array(frame[n].astype(str), k) for n, k in EVENT_COLUMNS]
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 

@@ -48,7 +48,7 @@ from viachilena.experiments.worker import DEFAULT_SIMULATE, OK, Task, execute, r
 
 REPORTS = Path("reports")
 REPORT_MODULE = "viachilena.experiments.report"  # imported only when a report is asked for (matplotlib)
-CHUNKS_PER_WORKER = 8  # chunks a worker receives at least: the load stays balanced to the end
+CHUNKS_PER_WORKER = 8  # a chunk is at most this share of a worker's remaining runs: chunks shrink to one run
 MAX_CHUNK = 16  # runs a chunk holds at most: a kill or Ctrl-C loses little, the progress bar moves
 
 
@@ -145,7 +145,7 @@ def run(
             unit="run",
             dynamic_ncols=True,
         )
-        tasks = _tasks(experiment, params, todo, simulate, fail_fast, chunk_size(len(todo), executor.workers))
+        tasks = _tasks(experiment, params, todo, simulate, fail_fast, executor.workers)
         chunks = executor.map_unordered(execute, tasks)
         try:
             with bar, contextlib.closing(chunks):
@@ -210,9 +210,14 @@ def resolved_params(experiment: Experiment) -> dict[str, model.Params]:
     }
 
 
-def chunk_size(runs: int, workers: int) -> int:
-    """Runs a task holds: enough for each worker to get :data:`CHUNKS_PER_WORKER` tasks, at most :data:`MAX_CHUNK`."""
-    return max(1, min(MAX_CHUNK, math.ceil(runs / (workers * CHUNKS_PER_WORKER))))
+def chunk_size(remaining: int, workers: int) -> int:
+    """Runs the next task holds, with `remaining` runs still to hand out (guided self-scheduling).
+
+    A chunk is at most 1 / :data:`CHUNKS_PER_WORKER` of a worker's share of the remaining
+    runs and at most :data:`MAX_CHUNK`: large while much remains (few messages), down to one
+    run at the end (no worker idles while another finishes a long chunk).
+    """
+    return max(1, min(MAX_CHUNK, math.ceil(remaining / (workers * CHUNKS_PER_WORKER))))
 
 
 def _tasks(
@@ -221,11 +226,16 @@ def _tasks(
     planned: list[PlannedRun],
     simulate: str,
     fail_fast: bool,
-    size: int,
+    workers: int,
 ) -> Iterator[Task]:
-    """Turn planned runs into self-contained chunks of `size` runs for the workers (no input file is read again)."""
-    for start in range(0, len(planned), size):
-        chunk = tuple(planned[start : start + size])
+    """Turn planned runs into self-contained chunks for `workers` workers (no input file is read again).
+
+    Chunks are made as the executor asks for them, each sized by :func:`chunk_size`.
+    """
+    start = 0
+    while start < len(planned):
+        chunk = tuple(planned[start : start + chunk_size(len(planned) - start, workers)])
+        start += len(chunk)
         yield Task(
             runs=chunk,
             params={name: params[name] for name in dict.fromkeys(run.scenario for run in chunk)},

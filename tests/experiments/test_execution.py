@@ -10,8 +10,9 @@ from small_experiments import small_experiment
 
 from tests.support import comparable
 from viachilena import experiments
+from viachilena.experiments import runner
 from viachilena.experiments.cli import main
-from viachilena.experiments.design import replication_seed
+from viachilena.experiments.design import replication_seed, run_table
 
 FAULTY = "faulty_model:simulate"
 
@@ -155,3 +156,17 @@ def test_unwritable_output_folder_is_a_one_line_error(tmp_path, capsys):
     assert main(["run", str(path), "--out", str(blocker / "out"), "--no-report"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("viachilena: error: ") and err.count("\n") == 1
+
+
+def test_workers_receive_every_run_once_in_chunks_that_shrink_to_one_run(tmp_path):
+    experiment = experiments.load_experiment(small_experiment(tmp_path, replications=25, samples=4))
+    planned = run_table(experiment)  # 2 scenarios x 4 points x 25 replications
+    params = runner.resolved_params(experiment)
+    tasks = list(runner._tasks(experiment, params, planned, "viachilena.model:simulate", False, 2))
+    assert [run for task in tasks for run in task.runs] == planned  # all, once, in order
+    sizes = [len(task.runs) for task in tasks]
+    assert sizes == sorted(sizes, reverse=True) and max(sizes) <= runner.MAX_CHUNK and sizes[-4:] == [1] * 4
+    assert len(tasks) < len(planned) / 3  # far fewer messages than runs
+    for task in tasks:  # each chunk carries its runs' scenarios, resolved, and no other
+        assert set(task.params) == {run.scenario for run in task.runs}
+        assert all(task.params[name] is params[name] for name in task.params)
