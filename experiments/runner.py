@@ -4,7 +4,8 @@
 before the output folder is touched: the experiment file, the executor options, the
 simulate function and whether the folder holds a different experiment. Then the folder is
 locked, runs already finished on disk are skipped, the rest execute wherever the options
-say, and each outcome is stored as it arrives.
+say, in chunks (:func:`chunk_size`), and each chunk's outcomes are stored as they arrive.
+:func:`report_folder` builds a stored folder's report and records its files.
 """
 
 from __future__ import annotations
