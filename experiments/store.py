@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import time
@@ -426,7 +427,7 @@ def _write_run_groups(directory: Path, path: Path, tables: Iterable[pa.Table]) -
 
     def write(temporary: Path) -> None:
         with pq.ParquetWriter(temporary, first.schema) as writer:
-            for table in (first, *tables):
+            for table in itertools.chain([first], tables):  # one run at a time: the compaction streams
                 writer.write_table(table.cast(first.schema), row_group_size=max(len(table), 1))
                 runs.extend(dict.fromkeys(table.column("run_id").to_pylist()))
 
