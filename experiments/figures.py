@@ -542,15 +542,17 @@ def record_paths(table: pd.DataFrame, title: str, source: str) -> Figure:
     fig, axes, key = _panels(len(paths), 2, 1.9, tuple(h.get_label() for h in handles), 3)
     for ax, path in zip(axes, paths, strict=False):
         rows = table[table["path"] == path]
-        column, growth = path.split(" (")[0], "growth" in path
-        factor, unit = (100.0, "% over a year") if growth else readable(unit_map.get(column, ""))
+        column, kind = path.split(" (")[0], path.split(" (")[-1].rstrip(")")
+        changes = {"growth over a year": "% over a year", "change over a month": "% over a month"}
+        changes["half-year, annualised"] = "% a year"
+        factor, unit = (100.0, changes[kind]) if kind in changes else readable(unit_map.get(column, ""))
         line, points = rows[rows["layer"] == "path"], rows[rows["layer"] == "published"]
         ax.fill_between(_days(line["date"]), line["q5"] * factor, line["q95"] * factor, color=BLUE, alpha=0.25, lw=0)
         ax.plot(_days(line["date"]), line["q50"] * factor, color=BLUE, lw=1.1)
         value = points["published"].to_numpy(float) * factor
         error = [value - points["published_low"] * factor, points["published_high"] * factor - value]
         ax.errorbar(_days(points["date"]), value, yerr=error, fmt="D", color="black", ms=3.5, capsize=2, lw=0.9)
-        name = words(column, SERIES_WORDS) + (", growth over a year" if growth else "")
+        name = words(column, SERIES_WORDS) + (f", {kind}" if kind in changes else "")
         ax.set_title(textwrap.fill(name, 48), fontsize=7.5, loc="left")
         ax.set_ylabel(textwrap.fill(unit, 28), fontsize=6.5)
         _date_axis(ax, 5)

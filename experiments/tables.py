@@ -191,7 +191,13 @@ TARGET_PATHS = {
     "reserves_end_1970": ("reserves_usd", "level", "1970-12-31"),
     "aps_firms_mid_1972": ("aps_firms", "level", "1972-06-30"),
     "aps_firms_end": ("aps_firms", "level", "end"),
+    "money_to_gdp_1970": ("money_to_gdp", "level", "1970-12-31"),
+    "money_to_gdp_h1_1972": ("money_to_gdp", "level", "1972-03-31"),
+    "official_price_change_aug_1972": ("official_price", "month", "1972-08-31"),
+    "inflation_six_months_1973": ("cpi_official", "half year", "end"),
 }
+LAGS = {"growth": 365, "month": 31, "half year": 182}
+PATH_NAMES = {"growth": "growth over a year", "month": "change over a month", "half year": "half-year, annualised"}
 YEAR, MONTH = 365, 31
 
 
@@ -208,11 +214,14 @@ def record_paths(cube: SeriesCube, run_ids: list[str], history: History) -> pd.D
         if metric not in history.targets or column not in cube.values:
             continue
         values = cube.frame(column, run_ids)
-        if kind == "growth":
-            means = pd.DataFrame(values).rolling(MONTH).mean().to_numpy()
+        if kind in LAGS:
+            lag = LAGS[kind]
+            means = pd.DataFrame(values).rolling(MONTH).mean().to_numpy() if kind == "growth" else values
             values = np.full_like(means, np.nan)
-            values[YEAR:] = means[YEAR:] / means[:-YEAR] - 1.0
-        path = f"{column} ({'growth over a year' if kind == 'growth' else 'level'})"
+            values[lag:] = means[lag:] / means[:-lag] - 1.0
+            if kind == "half year":
+                values = (1.0 + values) ** (365.0 / lag) - 1.0
+        path = f"{column} ({PATH_NAMES.get(kind, 'level')})"
         finite = np.isfinite(values).any(axis=1)
         if not finite.any():
             continue

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from viachilena.model.calendar import date_of, day_of
-from viachilena.model.economy import Economy
+from viachilena.model.economy import FOOD, Economy
 from viachilena.model.params import Params
 
 
@@ -46,7 +46,7 @@ class Farms:
         self.real_price = np.ones(max(1, int(a.price_memory_days)))
         political = p.politics.events if p.politics.enabled else []
         self.events = {day_of(e.date, p.run.start): e.militancy_jump for e in political}
-        self.weights = eco.shelf / eco.shelf.sum()
+        self.weights = eco.shelf.sum(axis=0) / eco.shelf.sum()
 
 
 def seasonal_cycle(eco: Economy, p: Params) -> np.ndarray:
@@ -89,8 +89,8 @@ def agriculture(eco: Economy, p: Params, day: int) -> None:
 def _deliver(eco: Economy, level: float, to_black: float, own_use: float) -> None:
     """Book the day's crop: marketed through the depots, diverted to hoards, or eaten on the farm."""
     marketed = level - to_black - own_use
-    eco.depot += marketed
-    eco.hoard += to_black * eco.farms.weights
+    eco.depot[FOOD] += marketed
+    eco.hoard[FOOD] += to_black * eco.farms.weights
     eco.ledger.goods_flow("produced", level)
     eco.ledger.goods_flow("consumed", own_use)
     eco.flows["agricultural_output"] = level
@@ -105,7 +105,7 @@ def _real_farm_price(eco: Economy, p: Params) -> float:
     other = 1.0 - a.labour_cost_share - a.import_cost_share
     imported = eco.price * eco.exchange_rate / eco.base.exchange_rate
     cost = a.labour_cost_share * eco.wage + a.import_cost_share * imported + other * eco.price
-    return eco.price / cost
+    return float(eco.goods_price[FOOD]) / cost
 
 
 def _sow(farms: Farms, p: Params) -> None:

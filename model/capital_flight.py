@@ -7,8 +7,13 @@ can sell off: stocks at depots and hoards, at official prices), paid out of thei
 share rises with the expected risk of expropriation and with expected inflation. Part goes
 through official channels (over-invoiced imports, under-invoiced exports), draining reserves at
 the official rate, a part that grows as the parallel dollar gets dearer; the rest buys dollars
-from residents on the parallel market, which clears each day: the escudos offered for dollars
-against the dollars residents offer (from tourism and remittances) set the parallel rate.
+from residents on the parallel market. That market clears each day: the escudos that flight,
+households hedging against inflation and firms buying inputs outside the import quota offer for
+dollars, against the dollars residents offer (from tourism, remittances and under-invoiced
+exports), set the parallel rate. Its premium feeds back into the official share of flight,
+into under-invoicing (:mod:`model.external`), into unit cost (imported inputs bought at the
+parallel rate: :func:`model.government.unit_cost`) and so into free prices, expected inflation
+and the gain of hoarding.
 """
 
 from __future__ import annotations
@@ -28,11 +33,11 @@ def capital_flight(env, eco: Economy, p: Params, rng: np.random.Generator):
 
 
 def flee(eco: Economy, p: Params) -> None:
-    """Move today's flight through the official channel and the parallel market."""
+    """Move today's flight through the official channel, and clear the parallel dollar market."""
     c, x = p.capital_flight, p.external
     led = eco.ledger
     cash = max(led.escudos["capitalists"], 0.0)
-    inventories = eco.price * (eco.depot - eco.depot_state + float(eco.hoard.sum()))
+    inventories = float(eco.goods_price @ (eco.depot - eco.depot_state + eco.hoard.sum(axis=1)))
     rate = (
         c.base_rate + c.risk_sensitivity * eco.risk + c.inflation_sensitivity * max(eco.expected_inflation, 0.0)
     ) / 365.0
@@ -43,11 +48,42 @@ def flee(eco: Economy, p: Params) -> None:
     official_usd = min(official / eco.exchange_rate, max(led.dollars["reserves"] - x.reserve_floor, 0.0))
     led.pay("capitalists", "central_bank", official_usd * eco.exchange_rate, "dollars")
     led.move_dollars("reserves", "capitalists_abroad", official_usd, "official_flight")
-    unofficial = escudos - official_usd * eco.exchange_rate
-    offered = c.dollar_offer_rate * max(led.dollars["private_dollars"], 0.0)
-    parallel = max(eco.exchange_rate, unofficial / offered) if offered > 0 else eco.exchange_rate * (1.0 + premium)
-    bought = min(unofficial / parallel, offered)
-    led.pay_households("capitalists", bought * parallel * eco.profit_weight, "dollars")
-    led.move_dollars("private_dollars", "capitalists_abroad", bought)
-    eco.dollar_premium = parallel / eco.exchange_rate - 1.0
+    flight = escudos - official_usd * eco.exchange_rate
+    bought = parallel_market(eco, p, flight)
     eco.cumulative["capital_flight_usd"] += official_usd + bought
+
+
+def parallel_market(eco: Economy, p: Params, flight: float) -> float:
+    """Clear the day's parallel dollar market; returns the dollars capitalists bought to take abroad.
+
+    Demand, in escudos: capitalists' flight outside the official channel; households hedging
+    their balances against expected inflation (those with profit income, in proportion to it;
+    the dearer yesterday's parallel dollar, the fewer escudos they bring);
+    firms buying the imported inputs missing from the official quota (``outside_quota_share`` of
+    them, at yesterday's parallel rate). Supply: the share of residents' dollars (tourism,
+    remittances, under-invoiced exports) offered a day. The rate clears the escudos offered
+    against the dollars offered, never below the official rate; every buyer gets dollars in
+    proportion to the escudos it brings. Hedgers hold their dollars; inputs bought this way are
+    imported outside the official channel and reach the firms the next day.
+    """
+    c, led = p.capital_flight, eco.ledger
+    weight = eco.profit_weight / eco.profit_weight.max() if eco.profit_weight.max() > 0 else eco.profit_weight
+    rate = min(c.hedging_rate / 365.0 * max(eco.expected_inflation, 0.0) / (1.0 + eco.dollar_premium), 1.0)
+    hedge = rate * np.maximum(led.households, 0.0) * weight
+    inputs = eco.outside_need_usd * eco.exchange_rate * (1.0 + eco.dollar_premium)
+    demand = flight + float(hedge.sum()) + inputs
+    offered = c.dollar_offer_rate * max(led.dollars["private_dollars"], 0.0)
+    if offered <= 0 or demand <= 0:
+        eco.outside_inputs_usd = 0.0
+        return 0.0
+    parallel = max(eco.exchange_rate, demand / offered)
+    led.pay_households("capitalists", (flight + inputs) * eco.profit_weight, "dollars")
+    led.households_transfer(hedge, float(hedge.sum()) * eco.profit_weight, "dollars")
+    led.move_dollars("private_dollars", "capitalists_abroad", flight / parallel)
+    led.move_dollars("private_dollars", "households_dollars", float(hedge.sum()) / parallel)
+    led.move_dollars("private_dollars", "rest_of_world", inputs / parallel)
+    eco.outside_inputs_usd = inputs / parallel
+    led.goods_flow("imported", eco.outside_inputs_usd * eco.base.exchange_rate)
+    led.goods_flow("absorbed", eco.outside_inputs_usd * eco.base.exchange_rate)
+    eco.dollar_premium = parallel / eco.exchange_rate - 1.0
+    return flight / parallel

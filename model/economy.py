@@ -7,7 +7,10 @@ are consistent at day 0 (the steady-state starting point of stock-flow-consisten
 Godley and Lavoie 2007, ch. 3). Agents are sampled at ``run.scale``: firm capacities, truck
 agents and neighbourhoods are normalised so that the totals are those of the real economy and
 only the noise changes with the scale. The firms and neighbourhoods come from
-:mod:`model.structure`, drawn from the experiment's structural seed, not the run's.
+:mod:`model.structure`, drawn from the experiment's structural seed, not the run's. Every stock
+of consumer goods is an array over the two goods, food (``FOOD``: farms and food imports) and
+manufactures (``MANUFACTURES``: industry's consumer goods); the official CPI weighs their prices
+by the base year's spending on each.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from viachilena.model.ledger import Ledger
 from viachilena.model.params import Params
 
 PRIVATE, INTERVENED, APS = 0, 1, 2
+FOOD, MANUFACTURES = 0, 1  # the two consumer goods: every stock of goods is an array over them
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class Base:
     private_services: float
     public_value_added: float
     consumer_goods: float
+    goods: np.ndarray  # consumer goods by good (food: farms and food imports; manufactures), a day
     producer_goods: float
     wage_per_worker: float
     employment: dict
@@ -114,8 +119,10 @@ class Economy:
         self.reopened = np.zeros(self.n_firms, dtype=bool)
         self.output = self.capacity * e.utilisation
         self.output0 = self.output.copy()
+        self.running = self.output.copy()  # what each firm would make today if nothing stopped it
         total = self.capacity0.sum()
         self.jobs_1970 = e.industry_employment * self.capacity0 / total if total > 0 else np.zeros(self.n_firms)
+        self.jobs = self.jobs_1970.copy()
         self.real_firms_per_agent = 1.0 / self.scale
         self.cls, self.n_neigh = st.cls, len(st.cls)
         self.wage_weight, self.profit_weight = st.wage_weight, st.profit_weight
@@ -182,6 +189,7 @@ class Economy:
             private_services=private_services,
             public_value_added=public_va,
             consumer_goods=consumer_goods,
+            goods=np.array([agriculture + food_imports, e.consumer_goods_share * industry]),
             producer_goods=producer_goods,
             wage_per_worker=w0,
             employment=employment,
@@ -213,16 +221,18 @@ class Economy:
         b, e = self.base, p.economy_1970
         income = b.wage_per_worker * (1.0 - e.unemployment) * self.wage_weight + b.dividends * self.profit_weight
         share = income / income.sum()
-        state_share = (p.external.food_imports_1970 / 365.0 * b.exchange_rate) / b.consumer_goods
-        self.shelf = e.shop_stock_days * b.consumer_goods * share
-        self.shelf_state = state_share * self.shelf
-        self.hoard = np.zeros(self.n_neigh)
-        self.jap_stock = np.zeros(self.n_neigh)
-        self.jap_state = np.zeros(self.n_neigh)
-        self.depot = e.factory_stock_days * b.consumer_goods
+        food_imports = p.external.food_imports_1970 / 365.0 * b.exchange_rate
+        state_share = np.array([food_imports / b.goods[FOOD] if b.goods[FOOD] > 0 else 0.0, 0.0])
+        self.weights = b.goods / b.goods.sum()  # the official CPI's basket: the base year's spending
+        self.shelf = e.shop_stock_days * b.goods[:, None] * share[None, :]
+        self.shelf_state = state_share[:, None] * self.shelf
+        self.hoard = np.zeros((2, self.n_neigh))
+        self.jap_stock = np.zeros((2, self.n_neigh))
+        self.jap_state = np.zeros((2, self.n_neigh))
+        self.depot = e.factory_stock_days * b.goods
         self.depot_state = state_share * self.depot
-        self.in_transit = 0.0
-        self.in_transit_state = 0.0
+        self.in_transit = np.zeros(2)
+        self.in_transit_state = np.zeros(2)
         money = e.money_to_gdp * e.gdp
         households = e.household_money_share * money * share
         self.ledger = Ledger(
@@ -237,7 +247,11 @@ class Economy:
         )
         self.ledger.state_goods_start = self.state_goods_stock()
         # prices and policy
-        self.price = 1.0
+        self.official_price = 1.0  # the controlled price level, moved by decree and review
+        self.free_price = np.ones(2)  # each good's free part, moving daily with cost and excess demand
+        self.goods_price = np.ones(2)  # each good's price: its controlled and free parts, by sales
+        self.goods_shortage = np.zeros(2)
+        self.price = 1.0  # the official CPI: the goods' prices on the base year's basket
         self.black_price = 1.0
         self.wage = 1.0
         self.wage_at_last_readjustment_cpi = 1.0 / (1.0 + p.government.inflation_at_start)
@@ -261,7 +275,9 @@ class Economy:
         self.demand_index = 1.0  # real goods households want at official prices, relative to 1970
         self.income_demand_index = 1.0  # the part of that their incomes alone would buy
         self.producer_index = 1.0
-        self.import_ratio = 1.0  # share of needed imported inputs bought
+        self.import_ratio = 1.0  # share of needed imported inputs bought (officially or with parallel dollars)
+        self.outside_need_usd = 0.0  # dollars of missing inputs firms seek on the parallel market today
+        self.outside_inputs_usd = 0.0  # dollars of inputs they bought there yesterday
         self.food_import_ratio = 1.0
         self.capital_import_ratio = 1.0
         self.input_delivery_ratio = 1.0
@@ -269,6 +285,7 @@ class Economy:
         self.shortage = np.zeros(self.n_neigh)
         self.shop_closure = 0.0
         self.services_loss = 0.0
+        self.services_supply = b.private_services  # services providers are ready to sell today
         self.divert = np.zeros(self.n_neigh)
         self.release = p.hoarding.release_max
         self.direct_supply = np.zeros(self.n_neigh)
@@ -296,9 +313,10 @@ class Economy:
         self.capital_wanted = (b.investment, 0.0)  # private and APS investment wanted, E°m of 1970 a day
         self.wage_income = self.wage_weight * b.wage_per_worker * (1.0 - e.unemployment)
         self.profit = b.dividends / b.payout if b.payout > 0 else 0.0
-        self.official_sales_value = b.consumer_goods
+        self.private_sales_value = b.consumer_goods * (1.0 - self.weights @ state_share)
         self.industry_jobs_private = p.economy_1970.industry_employment
         self.industry_jobs_public = 0.0
+        self.industry_jobs_idle = 0.0  # jobs in firms locked out or occupied: employed, unpaid
         self.income = b.wage_per_worker * (1.0 - e.unemployment) * self.wage_weight + b.dividends * self.profit_weight
         self.spending_income = self.income.copy()
         # the day's flows, for the recorder (yesterday's values stand in on day 0)
@@ -324,11 +342,15 @@ class Economy:
 
     def goods_stock(self) -> float:
         """Every stock of goods: depots, in transit, shelves, hoards and JAP stores (E°m of 1970)."""
-        return self.depot + self.in_transit + self.shelf.sum() + self.hoard.sum() + self.jap_stock.sum()
+        return float(
+            self.depot.sum() + self.in_transit.sum() + self.shelf.sum() + self.hoard.sum() + self.jap_stock.sum()
+        )
 
     def state_goods_stock(self) -> float:
         """The part of those stocks the state owns: made by the APS or imported by the state (E°m of 1970)."""
-        return self.depot_state + self.in_transit_state + self.shelf_state.sum() + self.jap_state.sum()
+        return float(
+            self.depot_state.sum() + self.in_transit_state.sum() + self.shelf_state.sum() + self.jap_state.sum()
+        )
 
     def trucks_real(self, agents: float) -> float:
         """Real trucks that a number of truck agents stands for."""
@@ -337,6 +359,7 @@ class Economy:
 
 FLOW_NAMES = (
     "working_class_goods",
+    "working_class_food",
     "public_investment",
     "producer_goods",
     "state_goods_sold",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from viachilena.model.calendar import date_of, day_of, ticks
-from viachilena.model.economy import Economy, exchange_rate_on
+from viachilena.model.economy import FOOD, Economy, exchange_rate_on
 from viachilena.model.params import Params
 
 
@@ -111,7 +111,9 @@ def imports(eco: Economy, p: Params) -> None:
         bought[kind] = min(need, max(available, 0.0))
         available -= bought[kind]
     eco.food_import_ratio = bought["food"] / food if food > 0 else 1.0
-    eco.import_ratio = bought["inputs"] / inputs if inputs > 0 else 1.0
+    outside = min(eco.outside_inputs_usd, inputs - bought["inputs"])
+    eco.import_ratio = (bought["inputs"] + outside) / inputs if inputs > 0 else 1.0
+    eco.outside_need_usd = p.government.outside_quota_share * (inputs - bought["inputs"])
     capital_need = private_capital + aps_capital
     eco.capital_import_ratio = bought["capital"] / capital_need if capital_need > 0 else 1.0
     _pay_for(eco, bought, inputs, aps_capital / capital_need if capital_need > 0 else 0.0)
@@ -130,8 +132,8 @@ def _pay_for(eco: Economy, bought: dict[str, float], inputs: float, aps_capital_
     led.pay("treasury", "central_bank", bought["capital"] * aps_capital_share * rate, "capital_goods")
     led.pay("capitalists", "central_bank", bought["capital"] * (1.0 - aps_capital_share) * rate, "capital_goods")
     food = bought["food"] * b.exchange_rate  # E°m of 1970
-    eco.depot += food
-    eco.depot_state += food
+    eco.depot[FOOD] += food
+    eco.depot_state[FOOD] += food
     led.state_goods_flow("imported", food)
     led.goods_flow("imported", food + (bought["inputs"] + bought["capital"]) * b.exchange_rate)
     led.goods_flow("absorbed", (bought["inputs"] + bought["capital"]) * b.exchange_rate)

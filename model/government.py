@@ -1,9 +1,10 @@
 """Government: wage readjustments, price decrees, the budget financed by money, the stance.
 
 Wages were readjusted by decree, by 100% of past inflation and more for the lower paid in
-January 1971 (UCH; LOC), again in January and October 1972. Official prices moved only when
+January 1971 (UCH; LOC), again in January and October 1972. Controlled prices moved only when
 DIRINCO decreed, lagging costs, until the big adjustment of August 1972 (the basic basket went
-from 190 to 421 escudos in a month: VUSK; CIA). The deficit, 2-3.5% of GDP in 1970, 10% in 1971
+from 190 to 421 escudos in a month: VUSK; CIA); the rest of each good's sales was free, and the
+official CPI weighed both (:func:`reprice`). The deficit, 2-3.5% of GDP in 1970, 10% in 1971
 and about 25% in 1973 (LM; LOC; UCH), was public wages, purchases, subsidies and APS losses less
 taxes that inflation eroded between assessment and collection (the Tanzi effect); the central
 bank financed it with new money. The government backed Popular Power until the military joined
@@ -42,8 +43,7 @@ def budget(env, eco: Economy, p: Params, rng: np.random.Generator):
         taxes = eco.base.tax_rate * tax_base[day % lag]
         tax_base[day % lag] = _private_value_added(eco) * eco.price
         eco.ledger.pay("capitalists", "treasury", taxes, "taxes")
-        private_official_sales = eco.official_sales_value - eco.price * eco.flows["state_goods_sold"]
-        eco.ledger.pay("treasury", "capitalists", g.subsidy_share * max(private_official_sales, 0.0), "subsidies")
+        eco.ledger.pay("treasury", "capitalists", g.subsidy_share * max(eco.private_sales_value, 0.0), "subsidies")
         eco.public_purchases_index = (1.0 + g.spending_growth) ** (day / 365.0)
         eco.public_employment *= 1.0 + g.public_employment_growth / 365.0
         drift = g.wage_indexation_drift * eco.official_inflation_trend + g.wage_drift / 365.0 * _militancy(eco)
@@ -111,15 +111,32 @@ def unit_cost(eco: Economy, p: Params) -> float:
     return g.labour_cost_share * labour + g.import_cost_share * imported + materials * eco.cpi_effective
 
 
-def price_reviews(env, eco: Economy, p: Params, log: Recorder):
-    """SimPy process: routine reviews close part of the cost gap; dated decrees close more.
+def controlled_shares(p: Params) -> np.ndarray:
+    """Share of each good's sales at the controlled official price (none without price controls)."""
+    g = p.government
+    return np.array([g.controlled_food, g.controlled_manufactures]) if g.price_controls else np.zeros(2)
 
-    Without price controls (``government.price_controls = false``) prices are free instead:
-    every day they follow unit cost and the excess demand that the shortage measures.
+
+def reprice(eco: Economy, p: Params) -> None:
+    """Each good's price from its controlled and free parts; the official CPI on the base year's basket.
+
+    The statistics office priced the basket where it was sold legally: at official prices where
+    they were controlled, at market prices where they were not (INE's CPI); black-market prices
+    are left out of it, as they were.
+    """
+    controlled = controlled_shares(p)
+    eco.goods_price = controlled * eco.official_price + (1.0 - controlled) * eco.free_price
+    eco.price = float(eco.weights @ eco.goods_price)
+
+
+def price_reviews(env, eco: Economy, p: Params, log: Recorder):
+    """SimPy process: routine reviews close part of the controlled price's cost gap; dated decrees close more.
+
+    Without price controls (``government.price_controls = false``) there is nothing to review:
+    every price is free (:func:`model.markets.free_prices`).
     """
     g = p.government
     if not g.price_controls:
-        yield from free_prices(env, eco, p)
         return
     freeze_end = day_of(g.price_freeze_end, p.run.start)
     reviews = (int(k * g.price_review_days) for k in range(1, int(eco.n_days / g.price_review_days) + 1))
@@ -130,20 +147,11 @@ def price_reviews(env, eco: Economy, p: Params, log: Recorder):
     for day in sorted(d for d in schedule if 0 < d < eco.n_days):
         yield on(env, day)
         eco.review_catch_up = g.price_catch_up_freeze if day < freeze_end else g.price_catch_up_after
-        gap = max(0.0, unit_cost(eco, p) / eco.price - 1.0)
-        eco.price *= 1.0 + schedule[day] * gap
+        gap = max(0.0, unit_cost(eco, p) / eco.official_price - 1.0)
+        eco.official_price *= 1.0 + schedule[day] * gap
+        reprice(eco, p)
         if day in decrees:
             log.event(env.now, "price_decree", "government", f"official prices +{schedule[day] * gap:.1%}")
-
-
-def free_prices(env, eco: Economy, p: Params):
-    """SimPy process: prices without controls, moving daily with costs and excess demand."""
-    g = p.government
-    for tick in ticks(env, "dated"):
-        yield tick
-        cost_gap = unit_cost(eco, p) / eco.price - 1.0
-        excess = float(eco.flows["unmet"] / eco.flows["demand"]) if eco.flows["demand"] > 0 else 0.0
-        eco.price *= max(1.0 + g.free_price_cost_speed * cost_gap + g.free_price_demand_speed * excess, 0.5)
 
 
 def stance(env, eco: Economy, p: Params, rng: np.random.Generator, log: Recorder):

@@ -51,7 +51,7 @@ def expected_price_rise(eco: Economy, p: Params) -> float:
     """The official price rise a shopkeeper expects over the holding horizon: inflation and the next decree."""
     h = p.hoarding
     drift = (1.0 + max(eco.expected_inflation, -0.99)) ** (h.horizon_days / 365.0) - 1.0
-    gap = max(0.0, unit_cost(eco, p) / eco.price - 1.0) if p.government.price_controls else 0.0
+    gap = max(0.0, unit_cost(eco, p) / eco.official_price - 1.0) if p.government.price_controls else 0.0
     eco.expected_decree = eco.review_catch_up * gap
     return drift + eco.expected_decree
 

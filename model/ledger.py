@@ -5,7 +5,8 @@ checks of sfctools: every payment leaves one balance sheet and enters another, s
 balances of households, capitalists, the treasury and the central bank sum to zero, and every
 payment names what it pays for (``PURPOSES``), so a day's flows can be read as a flow matrix:
 who paid whom, for what. Dollars move
-between reserves, capitalists' holdings abroad, residents' dollars and the rest of the world,
+between reserves, capitalists' holdings abroad, residents' dollars (offered on the parallel
+market), the dollars households bought to hold and the rest of the world,
 and the change in reserves equals exports - imports - official capital flight + net credit -
 debt service; goods produced and imported equal goods consumed, exported and absorbed plus the
 change in every stock; goods the state owns (made by the APS, imported by the state) are tracked
@@ -23,7 +24,7 @@ import numpy as np
 from viachilena.model.errors import AccountingError
 
 ESCUDO_ACCOUNTS = ("capitalists", "treasury", "central_bank")
-DOLLAR_ACCOUNTS = ("reserves", "capitalists_abroad", "private_dollars", "rest_of_world")
+DOLLAR_ACCOUNTS = ("reserves", "capitalists_abroad", "private_dollars", "households_dollars", "rest_of_world")
 RESERVE_FLOWS = ("exports", "imports", "official_flight", "credit", "debt_service")
 GOODS_IN = ("produced", "imported")
 GOODS_OUT = ("consumed", "exported", "absorbed")
@@ -94,6 +95,11 @@ class Ledger:
         self.households -= amounts
         self.escudos[payee] += total
         self._track("households", payee, total, purpose)
+
+    def households_transfer(self, paid: np.ndarray, received: np.ndarray, purpose: str) -> None:
+        """Neighbourhoods' households pay each other: `paid` leaves each, `received` enters each (equal totals)."""
+        self.households += received - paid
+        self._track("households", "households", float(paid.sum()), purpose)
 
     def _track(self, payer: str, payee: str, amount: float, purpose: str) -> None:
         if purpose not in PURPOSES:

@@ -1,19 +1,24 @@
-"""Daily market clearing: JAP and state supply, official shelves, the black market, services.
+"""Daily market clearing of the two consumer goods: JAP and state supply, shelves, the black market, services.
 
 Households spend out of income and money balances (``D = c_y * income + c_m * balances``); the
 share of balances spent a day rises with expected effective inflation, a Cagan (1956) form, so
 velocity rises when people flee money, as it did from mid-1972 (CIA ER IM 72-175, "the
-supply-demand gap"). Goods sell first through JAPs and state distribution, then off the shelves
-of open shops, both at the controlled official price; what households wanted at that price and
-did not get is the shortage, counted in goods. Part of the unmet demand turns to the black
-market, where hoards are offered; its price clears that demand against the offer along a
-linear demand curve whose top, what buyers would pay for the first unit, rises with how short
-they are and how liquid (the monetary overhang of 1972-73: Larrain and Meller 1991). The rest of
-the unmet spending stays in money balances: forced saving. Every sale pays whoever owns the
-goods: the treasury for goods the APS made or the state imported, capitalists for the rest and
-for every black-market sale. The official CPI prices goods at official prices, as the statistics
-office measured it; the effective CPI weights official and black prices by where goods were
-bought.
+supply-demand gap"). There are two consumer goods: food (farm output and food imports, the JAPs'
+basket) and manufactures (industry's consumer goods); households split their spending between
+them by the base year's budget shares. Only part of each good's sales was price-controlled:
+each good sells at the mean of its controlled official price (decrees and reviews:
+:mod:`model.government`) and its free price, which follows unit cost and the good's excess
+demand every day. Goods sell first through JAPs and state supply (food), then off the shelves
+of open shops; what households wanted at those prices and did not get is the shortage, counted
+in goods. Part of the unmet demand turns to the black market, where hoards are offered; its
+price clears that demand against the offer along a linear demand curve whose top, what buyers
+would pay for the first unit, rises with how short they are and how liquid (the monetary
+overhang of 1972-73: Larrain and Meller 1991). The rest of the unmet spending stays in money
+balances: forced saving. Every sale pays whoever owns the goods: the treasury for goods the APS
+made or the state imported, capitalists for the rest and for every black-market sale. The
+official CPI prices the base year's basket at legal prices, controlled and free, as the
+statistics office measured it, so it moves every day; the effective CPI weights legal and
+black prices by where goods were bought.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from __future__ import annotations
 import numpy as np
 
 from viachilena.model.calendar import ticks
-from viachilena.model.economy import Economy
+from viachilena.model.economy import FOOD, Economy
+from viachilena.model.government import reprice, unit_cost
 from viachilena.model.params import Params
 from viachilena.model.structure import WORKING
 
@@ -44,12 +50,19 @@ def balance_spending_rate(eco: Economy, p: Params) -> float:
 
 
 def goods(eco: Economy, p: Params) -> None:
-    """Clear the goods markets of every neighbourhood and the national black market."""
-    h, price, led = p.households, eco.price, eco.ledger
+    """Clear the markets for food and manufactures in every neighbourhood, and their black markets.
+
+    Households split their spending between the two goods by the base year's budget shares; each
+    good sells at its price, the sales-weighted mean of its controlled and free parts.
+    """
+    h, led = p.households, eco.ledger
+    free_prices(eco, p)
+    price = eco.goods_price[:, None]
     balances = led.households
     eco.spending_income += p.production.demand_smoothing * (eco.income - eco.spending_income)
     spending = eco.base.goods_propensity * eco.spending_income + balance_spending_rate(eco, p) * balances
-    wanted = np.maximum(np.minimum(spending, balances), 0.0) / price
+    budget = eco.weights[:, None] * np.maximum(np.minimum(spending, balances), 0.0)[None, :]
+    wanted = budget / price
     jap = np.minimum(eco.jap_stock, wanted)
     open_share = max(0.0, 1.0 - eco.shop_closure - eco.commerce_closure)
     official = np.minimum(eco.shelf * open_share, wanted - jap)
@@ -57,35 +70,53 @@ def goods(eco: Economy, p: Params) -> None:
     shelf_state = _sell(official, eco.shelf, eco.shelf_state)
     eco.jap_stock -= jap
     eco.shelf -= official
-    state_sold = float(jap_state.sum() + shelf_state.sum())
+    state = jap_state + shelf_state
+    state_sold = float(state.sum())
     got = jap + official
-    led.households_pay("treasury", price * (jap_state + shelf_state), "goods")
-    led.households_pay("capitalists", price * (got - jap_state - shelf_state), "goods")
+    led.households_pay("treasury", (price * state).sum(axis=0), "goods")
+    private_paid = (price * (got - state)).sum(axis=0)
+    led.households_pay("capitalists", private_paid, "goods")
     led.state_goods_flow("sold", state_sold)
     eco.flows["state_goods_sold"] += state_sold
     unmet = wanted - got
-    total_wanted = float(wanted.sum())
-    shortage = float(unmet.sum()) / total_wanted if total_wanted > 0 else 0.0
-    bought, black_price = black_market(eco, p, h.black_market_share * unmet, shortage)
-    led.households_pay("capitalists", black_price * bought, "black_market")
-    sold_official, sold_black = float(got.sum()), float(bought.sum())
-    led.goods_flow("consumed", sold_official + sold_black)
+    wanted_by_good, unmet_by_good = wanted.sum(axis=1), unmet.sum(axis=1)
+    eco.goods_shortage = np.divide(unmet_by_good, wanted_by_good, out=np.zeros(2), where=wanted_by_good > 0)
+    bought, black_price = black_market(eco, p, h.black_market_share * unmet, eco.goods_shortage)
+    led.households_pay("capitalists", (black_price[:, None] * bought).sum(axis=0), "black_market")
+    sold_official, sold_black = got.sum(axis=1), bought.sum(axis=1)
+    led.goods_flow("consumed", float(sold_official.sum() + sold_black.sum()))
+    total_wanted = float(wanted_by_good.sum())
     eco.flows.update(
-        working_class_goods=float(got[eco.cls == WORKING].sum()),
+        working_class_goods=float(got[:, eco.cls == WORKING].sum()),
+        working_class_food=float(got[FOOD, eco.cls == WORKING].sum()),
         demand=total_wanted,
-        unmet=float(unmet.sum()),
+        unmet=float(unmet_by_good.sum()),
         official_sales=float(official.sum()),
         jap_sales=float(jap.sum()),
-        black_sales=sold_black,
+        black_sales=float(sold_black.sum()),
     )
-    eco.official_sales_value = price * sold_official
-    eco.shortage = np.divide(unmet, wanted, out=np.zeros_like(wanted), where=wanted > 0)
-    sold = sold_official + sold_black
-    eco.cpi_effective = (price * sold_official + black_price * sold_black) / sold if sold > 0 else price
-    real_demand = total_wanted / eco.base.consumer_goods
-    eco.demand_index += p.production.demand_smoothing * (real_demand - eco.demand_index)
-    from_income = eco.base.goods_propensity * float(eco.spending_income.sum()) / price / eco.base.consumer_goods
+    eco.private_sales_value = float(private_paid.sum())
+    wanted_here = wanted.sum(axis=0)
+    eco.shortage = np.divide(unmet.sum(axis=0), wanted_here, out=np.zeros(eco.n_neigh), where=wanted_here > 0)
+    sold = float(sold_official.sum() + sold_black.sum())
+    paid = float(eco.goods_price @ sold_official + black_price @ sold_black)
+    eco.cpi_effective = paid / sold if sold > 0 else eco.price
+    eco.demand_index += p.production.demand_smoothing * (total_wanted / eco.base.consumer_goods - eco.demand_index)
+    from_income = eco.base.goods_propensity * float(eco.spending_income.sum()) / eco.price / eco.base.consumer_goods
     eco.income_demand_index += p.production.demand_smoothing * (from_income - eco.income_demand_index)
+
+
+def free_prices(eco: Economy, p: Params) -> None:
+    """The free part of each good's price follows unit cost and the good's excess demand, every day.
+
+    With price controls off (``government.price_controls = false``) every sale is free.
+    """
+    g = p.government
+    cost = unit_cost(eco, p)
+    cost_gap = cost / eco.free_price - 1.0
+    change = 1.0 + g.free_price_cost_speed * cost_gap + g.free_price_demand_speed * eco.goods_shortage
+    eco.free_price = eco.free_price * np.maximum(change, 0.5)
+    reprice(eco, p)
 
 
 def _sell(quantity: np.ndarray, stock: np.ndarray, owned_by_state: np.ndarray) -> np.ndarray:
@@ -96,32 +127,31 @@ def _sell(quantity: np.ndarray, stock: np.ndarray, owned_by_state: np.ndarray) -
     return state
 
 
-def black_market(eco: Economy, p: Params, seeking: np.ndarray, shortage: float) -> tuple[np.ndarray, float]:
-    """Sell what hoarders offer today to the unmet demand that seeks it; returns (bought, price).
+def black_market(eco: Economy, p: Params, seeking: np.ndarray, shortage: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sell what hoarders offer of each good to the unmet demand that seeks it; returns (bought, prices).
 
     Demand is linear in the premium: at premium ``pi`` buyers take ``Q * (1 - pi / top)``, where
-    ``Q`` is the unmet demand that seeks the black market and ``top``, the most anyone would pay
-    over the official price, rises with the shortage and with households' liquidity (balances
-    over a month's income, against 1970's). An offer that covers ``Q`` sells at the official
-    price; a thin offer sells whole at the premium that clears it; with nothing offered, the
+    ``Q`` is the unmet demand for the good that seeks the black market and ``top``, the most anyone
+    would pay over the good's price, rises with the good's shortage and with households' liquidity
+    (balances over a month's income, against 1970's). An offer that covers ``Q`` sells at the
+    good's price; a thin offer sells whole at the premium that clears it; with nothing offered, the
     premium is ``top``: what buyers would pay, with no goods changing hands.
     """
-    h, price = p.hoarding, eco.price
+    h = p.hoarding
     offered = eco.release * eco.hoard
-    supply, wanted = float(offered.sum()), float(seeking.sum())
+    supply, wanted = offered.sum(axis=1), seeking.sum(axis=1)
     top = h.black_premium_scale * shortage * _liquidity(eco, p) ** h.liquidity_elasticity
-    if wanted <= 0:
-        eco.premium, eco.black_price = 0.0, price
-        return np.zeros_like(seeking), price
-    premium = top * max(0.0, 1.0 - supply / wanted)
-    sold = min(supply, wanted * (1.0 - premium / top) if top > 0 else wanted)
-    black_price = price * (1.0 + premium)
-    affordable = np.maximum(eco.ledger.households, 0.0) / black_price
-    bought = np.minimum(seeking / wanted * sold, affordable)
-    taken = float(bought.sum())
-    if supply > 0:
-        eco.hoard -= offered * (taken / supply)
-    eco.premium, eco.black_price = premium, black_price
+    short = np.divide(supply, wanted, out=np.ones(2), where=wanted > 0)
+    premium = np.where(wanted > 0, top * np.maximum(0.0, 1.0 - short), 0.0)
+    taken = np.divide(premium, top, out=np.zeros(2), where=top > 0)
+    sold = np.minimum(supply, wanted * (1.0 - taken))
+    black_price = eco.goods_price * (1.0 + premium)
+    affordable = eco.weights[:, None] * np.maximum(eco.ledger.households, 0.0)[None, :] / black_price[:, None]
+    share = np.divide(sold, wanted, out=np.zeros(2), where=wanted > 0)
+    bought = np.minimum(seeking * share[:, None], affordable)
+    eco.hoard -= offered * np.divide(bought.sum(axis=1), supply, out=np.zeros(2), where=supply > 0)[:, None]
+    eco.premium = float(eco.weights @ premium)
+    eco.black_price = eco.price * (1.0 + eco.premium)
     return bought, black_price
 
 
@@ -136,15 +166,22 @@ def _liquidity(eco: Economy, p: Params) -> float:
 
 
 def services(eco: Economy, p: Params) -> None:
-    """Private services sold to households and the state up to capacity; unmet spending stays in balances."""
+    """Private services sold to households and the state up to what providers supply; unmet spending stays in balances.
+
+    Supply follows what buyers want up to capacity, rising over ``production.employment_adjust_days``
+    as providers hire (and falling at once when demand falls).
+    """
     b, pr = eco.base, p.production
     wanted = b.services_propensity * eco.spending_income
     wanted_real = float(wanted.sum()) / eco.price
     public_real = b.public_services * eco.public_purchases_index
     capacity = b.private_services * pr.services_headroom * max(0.0, 1.0 - eco.services_loss)
     capacity *= 1.0 - pr.services_import_dependence * pr.imported_input_share * (1.0 - eco.import_ratio)
-    public_bought = min(public_real, capacity)
-    bought = min(wanted_real, capacity - public_bought) if pr.enabled else b.household_services
+    wanted_total = min(public_real + wanted_real, capacity)
+    rising = eco.services_supply + (wanted_total - eco.services_supply) / pr.employment_adjust_days
+    eco.services_supply = min(wanted_total, rising)
+    public_bought = min(public_real, eco.services_supply)
+    bought = min(wanted_real, eco.services_supply - public_bought) if pr.enabled else b.household_services
     share = bought * eco.price / float(wanted.sum()) if wanted.sum() > 0 else 0.0
     spend = np.minimum(wanted * min(share, 1.0), np.maximum(eco.ledger.households, 0.0))
     eco.ledger.households_pay("capitalists", spend, "services")

@@ -45,7 +45,7 @@ def pressure(eco: Economy, p: Params) -> float:
     """The pressure on the owners today, in units of the logistic's argument."""
     o = p.strikes
     inflation = float(np.log1p(max(eco.expected_inflation, -0.99)))
-    squeeze = max(0.0, unit_cost(eco, p) / eco.price - 1.0)
+    squeeze = max(0.0, unit_cost(eco, p) / eco.official_price - 1.0)  # the controlled price, not the CPI
     threat = getattr(p.government.stances, eco.stance).owners_threat
     return (
         o.risk_weight * eco.risk

@@ -216,6 +216,12 @@ class Production(Switchable):
     imported_input_share: float = field("share", "mean share of imported inputs in industrial costs", **SHARE)
     trucked_input_share: float = field("share", "share of industrial inputs that must arrive by truck", **SHARE)
     employment_elasticity: float = field("-", "elasticity of private employment to output", ge=0.0, le=1.5)
+    restart_days: float = field(
+        "days", "days a firm takes to bring output back to what its workforce can make", ge=1.0, le=90.0
+    )
+    employment_adjust_days: float = field(
+        "days", "days employment takes to close the gap to the jobs output calls for", ge=1.0, le=365.0
+    )
     aps_hiring: float = field("share", "extra employment the APS takes on over its capacity norm", ge=0.0, le=1.0)
     copper_post_nationalisation_productivity: float = field(
         "share", "copper output after nationalisation relative to before (technicians leaving)", gt=0.0, le=1.5
@@ -324,6 +330,13 @@ class CapitalFlight(Switchable):
         "1/day", "share of residents' dollars offered on the parallel market a day", gt=0.0, le=1.0
     )
     private_dollars_1970: float = field("US$m", "dollars held by residents in 1970", ge=0.0)
+    hedging_rate: float = field(
+        "1/year per unit of expected inflation",
+        "share of their balances households with profit income turn into dollars a year, per unit of "
+        "expected inflation",
+        ge=0.0,
+        le=5.0,
+    )
 
 
 class Hoarding(Switchable):
@@ -468,6 +481,11 @@ class PopularPower(Switchable):
         "hazard of a cordón dissolving with no lockout in its belt, times one minus the support",
         ge=0.0,
         le=1.0,
+    )
+    strike_response: bool = field(
+        "flag",
+        "Popular Power answers the owners' strikes: requisitions, cordones formed and factories reopened inside "
+        "the strike windows (false: only that response is removed)",
     )
 
 
@@ -617,10 +635,14 @@ class Government(Section):
         "x 1970", "lowest labour productivity a cost review takes (a stoppage does not set costs)", gt=0.0, le=1.0
     )
     free_price_cost_speed: float = field(
-        "1/day", "without controls: share of the cost gap prices close a day", ge=0.0, le=1.0
+        "1/day", "share of the cost gap the free part of a good's price closes a day", ge=0.0, le=1.0
     )
     free_price_demand_speed: float = field(
-        "1/day per shortage", "without controls: daily price rise per unit of shortage", ge=0.0, le=1.0
+        "1/day per shortage", "daily rise of the free part of a good's price per unit of its shortage", ge=0.0, le=1.0
+    )
+    controlled_food: float = field("share", "share of food sales at controlled official prices", **SHARE)
+    controlled_manufactures: float = field(
+        "share", "share of manufactured consumer goods sales at controlled official prices", **SHARE
     )
     goods_share_of_purchases: float = field(
         "share", "share of public purchases that are industrial goods (the rest private services)", **SHARE

@@ -7,11 +7,15 @@ distributed rationed goods (UCH p198). The cordones industriales linked the fact
 industrial belt: Cerrillos-Maipu first, on 19 June 1972, five more in October 1972, when workers
 reopened factories their owners had locked out and put factory vehicles on the road (Gaudichaud;
 the source article). JAPs form with a hazard that rises with local shortage, with legal
-backing and with the government's stance; each inspects its shops at a rate, finds a hoard with
-a probability and requisitions part of it. Cordones form at any time, not only in answer to
-lockouts: in answer to shortages and to their workers' militancy, faster with the government's
-backing, and they wane where it withdraws it (they kept growing after October 1972 despite the
-government's conciliation: the source article; Gaudichaud).
+backing and with the government's stance; each inspects its shops at a rate, finds a hoard of
+the food basket with a probability and requisitions part of it; the JAPs' direct supply is food.
+Cordones form at any time, not only in answer to lockouts: in answer to shortages and to their
+workers' militancy, faster with the government's backing, and they wane where it withdraws it
+(they kept growing after October 1972 despite the government's conciliation: the source
+article; Gaudichaud). With ``popular_power.strike_response = false`` Popular Power stays as it
+is but does not answer the owners' strikes: while an owners' strike runs no hoard is requisitioned, no
+cordón forms and no locked-out factory is reopened (the ``strike_without_popular_power``
+scenario of october_1972).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from viachilena.model.calendar import day_of, ticks
-from viachilena.model.economy import Economy
+from viachilena.model.economy import FOOD, Economy
 from viachilena.model.params import Params
 from viachilena.model.record import Recorder
 from viachilena.model.structure import WORKING
@@ -33,14 +37,17 @@ def popular_power(env, eco: Economy, p: Params, rng: np.random.Generator, log: R
     for tick in ticks(env, "popular_power"):
         yield tick
         day = int(env.now)
+        responds = pp.strike_response or eco.strikes_running == 0  # the switch removes the answer to strikes
         effects = getattr(p.government.stances, eco.stance)
         form_japs(eco, p, rng, day >= legal, effects.jap_formation, log, env.now)
-        inspect(eco, p, rng, log, env.now)
+        if responds:
+            inspect(eco, p, rng, log, env.now)
         boost = p.government.rationing_supply_boost if eco.rationing else 0.0
         eco.direct_supply = eco.jap * min(1.0, effects.direct_supply_share + boost)
-        if day in founding and founding[day] < len(eco.cordon) and not eco.cordon[founding[day]]:
+        if responds and day in founding and founding[day] < len(eco.cordon) and not eco.cordon[founding[day]]:
             found_cordon(eco, founding[day], log, env.now, "founded")
-        cordones(eco, p, rng, effects.cordon_support, day, log, env.now)
+        if responds:
+            cordones(eco, p, rng, effects.cordon_support, day, log, env.now)
 
 
 def form_japs(
@@ -67,10 +74,10 @@ def inspect(eco: Economy, p: Params, rng: np.random.Generator, log: Recorder, no
     pp = p.popular_power
     inspections = rng.poisson(pp.inspection_rate, eco.n_neigh) * eco.jap
     found = rng.random(eco.n_neigh) < 1.0 - (1.0 - pp.detection_probability) ** inspections
-    found &= eco.hoard > 0
-    taken = np.where(found, pp.requisition_share * eco.hoard, 0.0)
-    eco.hoard -= taken
-    eco.jap_stock += taken
+    found &= eco.hoard[FOOD] > 0
+    taken = np.where(found, pp.requisition_share * eco.hoard[FOOD], 0.0)
+    eco.hoard[FOOD] -= taken
+    eco.jap_stock[FOOD] += taken
     eco.cumulative["requisitioned"] += float(taken.sum())
     if found.any():
         log.event(

@@ -4,8 +4,15 @@ Industry is the 1970 structure of a few hundred large firms that make most outpu
 tail of small ones (the APS took about 500 firms by 1973: UCH; Yotopoulos). Each firm turns
 capacity into output, limited by demand (the 1971 boom used idle capacity, utilisation about
 75% in 1970), by imported inputs that reserves allow, by inputs that arrived by truck, and by
-lockouts and seizures. Private investment falls as the risk of expropriation rises, the
-capital strike described by the source article and by Larrain and Meller (1991); the APS
+lockouts and seizures. Output falls at once when something stops it but rises only as far as
+the firm's workforce allows, and toward that over ``production.restart_days`` (a restart as
+inputs and shipments arrive); the workforce follows what the firm would make over
+``production.employment_adjust_days``, so the 1971 boom is spread over months of hiring while
+depots and shops draw their stocks down. Workers locked out or occupying their factory stay
+employed as the labour-force surveys counted them, unpaid while it stands still, so a factory
+restarts with its workforce. Industry's consumer goods are the
+manufactures; food comes from the farms and food imports. Private investment falls as the risk
+of expropriation rises, the capital strike described by the source article and by Larrain and Meller (1991); the APS
 invests from the budget and accepts a lower return. Farm output is made by
 :mod:`model.agriculture`, called each day from here. Copper is
 exported; after the nationalisation of 11 July 1971 its proceeds go to the treasury, and the
@@ -18,7 +25,7 @@ import numpy as np
 
 from viachilena.model.agriculture import agriculture
 from viachilena.model.calendar import day_of, ticks
-from viachilena.model.economy import PRIVATE, Economy
+from viachilena.model.economy import MANUFACTURES, PRIVATE, Economy
 from viachilena.model.params import Params
 
 
@@ -58,20 +65,23 @@ def industry(eco: Economy, p: Params) -> None:
     if not pr.enabled:
         eco.output = eco.output0.copy()
     else:
-        depot_ratio = eco.depot / (e.factory_stock_days * b.consumer_goods)
+        depot_ratio = eco.depot[MANUFACTURES] / (e.factory_stock_days * b.goods[MANUFACTURES])
         restock = float(np.clip(1.0 + pr.restocking * (1.0 - depot_ratio), pr.restocking_floor, 1.0))
         c = e.consumer_goods_share
         orders = c * eco.demand_index * restock + (1.0 - c) * eco.producer_index
         utilisation = min(pr.max_utilisation, e.utilisation * orders**pr.demand_elasticity)
         inputs = 1.0 - eco.imported_share * (1.0 - eco.import_ratio)
         inputs -= pr.trucked_input_share * (1.0 - eco.input_delivery_ratio)
-        eco.output = eco.capacity * utilisation * np.clip(inputs, 0.0, 1.0) * availability(eco, p)
+        eco.running = eco.capacity * utilisation * np.clip(inputs, 0.0, 1.0) * availability(eco, p)
+        target = np.where(stopped(eco), 0.0, eco.running)
+        staffed = np.minimum(target, eco.output0 * (eco.jobs / eco.jobs_1970) ** (1.0 / pr.employment_elasticity))
+        eco.output = np.minimum(target, np.maximum(eco.output, eco.output + (staffed - eco.output) / pr.restart_days))
     made = float(eco.output.sum())
     aps_made = float(eco.output[public].sum())
     state_share = aps_made / made if made > 0 else 0.0
     consumer = e.consumer_goods_share * made
-    eco.depot += consumer
-    eco.depot_state += state_share * consumer
+    eco.depot[MANUFACTURES] += consumer
+    eco.depot_state[MANUFACTURES] += state_share * consumer
     eco.ledger.goods_flow("produced", made)
     eco.ledger.state_goods_flow("made", state_share * consumer)
     producer = made - consumer
@@ -126,22 +136,34 @@ def _invest(eco: Economy, p: Params, public: np.ndarray, wanted: np.ndarray, del
     eco.capital_wanted = (float(wanted[~public].sum()), float(wanted[public].sum()))
 
 
+def stopped(eco: Economy) -> np.ndarray:
+    """Firms stopped today: locked out by their owners (and not reopened), or seized and not yet decided."""
+    return (eco.locked_out & ~eco.reopened) | eco.seized
+
+
 def availability(eco: Economy, p: Params) -> np.ndarray:
-    """Share of normal output each firm can make: APS efficiency, lockouts, seizures, reopenings."""
+    """Share of normal output each firm can make when it runs: APS efficiency, factories reopened by workers."""
     avail = np.where(eco.owner != PRIVATE, p.production.aps_efficiency, 1.0)
-    stopped = (eco.locked_out & ~eco.reopened) | eco.seized
-    avail = np.where(eco.reopened & eco.locked_out, p.popular_power.reopening_efficiency, avail)
-    return np.where(stopped, 0.0, avail)
+    return np.where(eco.reopened & eco.locked_out, p.popular_power.reopening_efficiency, avail)
 
 
 def _employment(eco: Economy, p: Params, public: np.ndarray) -> None:
+    """Jobs follow what firms would make, over months (hiring and layoffs take ``employment_adjust_days``).
+
+    A firm's jobs follow what it would make if it ran: workers locked out by their owner or
+    occupying their factory stay employed, as the labour-force surveys counted them; they are
+    paid no wage while the factory stands still (:func:`pay_incomes`).
+    """
     pr = p.production
     norm = eco.jobs_1970
-    private_jobs = norm * (eco.output / eco.output0) ** pr.employment_elasticity
+    private_jobs = norm * (eco.running / eco.output0) ** pr.employment_elasticity
     aps_jobs = norm * (1.0 + pr.aps_hiring) * eco.capacity / eco.capacity0
-    eco.industry_jobs_private = float(private_jobs[~public].sum())
-    eco.industry_jobs_public = float(aps_jobs[public].sum())
-    jobs = eco.industry_jobs_private + eco.industry_jobs_public
+    target = np.where(public, aps_jobs, private_jobs)
+    eco.jobs += (target - eco.jobs) / pr.employment_adjust_days
+    eco.industry_jobs_private = float(eco.jobs[~public].sum())
+    eco.industry_jobs_public = float(eco.jobs[public].sum())
+    eco.industry_jobs_idle = float(eco.jobs[stopped(eco)].sum())
+    jobs = eco.industry_jobs_private + eco.industry_jobs_public - eco.industry_jobs_idle
     if jobs > 0:
         today = (float(eco.output.sum()) / jobs) / (eco.base.industry / eco.base.employment["industry"])
         eco.productivity += (today - eco.productivity) / pr.productivity_days
@@ -175,9 +197,10 @@ def pay_incomes(eco: Economy, p: Params) -> None:
     farm_jobs = b.employment["agriculture"]
     private_jobs = eco.industry_jobs_private + farm_jobs + services_jobs + (0.0 if eco.copper_state else copper_jobs)
     state_jobs = eco.industry_jobs_public + eco.public_employment + (copper_jobs if eco.copper_state else 0.0)
-    eco.ledger.pay_households("capitalists", wage * private_jobs * eco.wage_weight, "wages")
+    idle = eco.industry_jobs_idle  # counted employed, paid nothing while their factory stands still
+    eco.ledger.pay_households("capitalists", wage * (private_jobs - idle) * eco.wage_weight, "wages")
     eco.ledger.pay_households("treasury", wage * state_jobs * eco.wage_weight, "wages")
-    eco.wage_income = wage * (private_jobs + state_jobs) * eco.wage_weight
+    eco.wage_income = wage * (private_jobs + state_jobs - idle) * eco.wage_weight
     eco.flows["employment"] = private_jobs + state_jobs
     eco.labour_force *= 1.0 + p.economy_1970.labour_force_growth / 365.0
 

@@ -65,11 +65,20 @@ METRIC_UNITS = {
     "middle_class_support_end": "index 0-1, last day",
     "organised_workers_nov72_jul73": "share of industrial employment, mean 1972-11-01..1973-07-31",
     "shortage_mean_1973": "share of goods wanted at official prices, mean 1973-01-01 to the end of the run",
+    "shortage_mean_q3_1971": "share of goods wanted at official prices, July-September 1971 mean",
+    "dollar_premium_1972": "parallel over official exchange rate minus 1, 1972 mean",
+    "money_to_gdp_1970": "years of nominal GDP, December 1970 mean",
+    "money_to_gdp_h1_1972": "years of nominal GDP, January-June 1972 mean",
+    "official_price_change_aug_1972": "share, controlled official price on 31 August over 31 July 1972",
+    "inflation_six_months_1973": "share a year, official CPI over the six months to the end of the run, annualised",
+    "unemployment_max_month": "share, highest monthly mean of the run",
 }
 SUMMARY_METRICS = tuple(METRIC_UNITS)
 OCTOBER_STRIKE = ("1972-10-09", "1972-11-05")
 MID_1973 = ("1973-06-01", "1973-07-25")  # before the July 1973 strike
 AFTER_OCTOBER = ("1972-11-01", "1973-07-31")  # between the two recorded strikes
+HALF_YEAR = 182
+AUGUST_1972 = ("1972-07-31", "1972-08-31")  # the month of the August 1972 price adjustment
 # the harvest seasons compared: the same months, so the seasonal cycle cancels
 HARVEST_1970_71 = ("1970-11-04", "1971-04-30")
 HARVEST_1972_73 = ("1972-11-04", "1973-04-30")
@@ -112,6 +121,13 @@ def _strike_start(events: pd.DataFrame, which: int, since: str) -> float:
     """Days from `since` to the start of owners' strike number `which` (0: the first), NaN if it never came."""
     starts = events.loc[events["kind"] == "strike_start", "date"].sort_values()
     return float((starts.iloc[which] - pd.Timestamp(since)).days) if len(starts) > which else np.nan
+
+
+def _annualised_half_year(series: pd.Series) -> float:
+    """Inflation over the last six months of the run (182 days), annualised; NaN before 1973."""
+    if series.index[-1] < pd.Timestamp("1973-01-01") or len(series) <= HALF_YEAR:
+        return np.nan
+    return _ratio(float(series.iloc[-1]), float(series.iloc[-1 - HALF_YEAR])) ** (365.0 / HALF_YEAR) - 1.0
 
 
 def summarise(series: pd.DataFrame, events: pd.DataFrame, scale: float) -> dict[str, float]:
@@ -182,5 +198,15 @@ def summarise(series: pd.DataFrame, events: pd.DataFrame, scale: float) -> dict[
         "middle_class_support_end": float(last["middle_class_support"]),
         "organised_workers_nov72_jul73": _window(s["organised_workers"], AFTER_OCTOBER, "mean"),
         "shortage_mean_1973": _window(s["shortage_rate"], ("1973-01-01", s.index[-1]), "mean"),
+        "shortage_mean_q3_1971": _window(s["shortage_rate"], ("1971-07-01", "1971-09-30"), "mean"),
+        "dollar_premium_1972": _window(s["dollar_premium"], ("1972-01-01", "1972-12-31"), "mean"),
+        "money_to_gdp_1970": _december(s["money_to_gdp"], 1970),
+        "money_to_gdp_h1_1972": _window(s["money_to_gdp"], ("1972-01-01", "1972-06-30"), "mean"),
+        "official_price_change_aug_1972": _ratio(
+            _on(s["official_price"], AUGUST_1972[1]), _on(s["official_price"], AUGUST_1972[0])
+        )
+        - 1.0,
+        "inflation_six_months_1973": _annualised_half_year(s["cpi_official"]),
+        "unemployment_max_month": float(s["unemployment_rate"].resample("MS").mean().max()),
     }
     return metrics

@@ -20,7 +20,7 @@ import numpy as np
 import simpy
 
 from viachilena.model.calendar import PHASE, ticks
-from viachilena.model.economy import Economy
+from viachilena.model.economy import FOOD, Economy
 from viachilena.model.params import Params
 
 
@@ -30,7 +30,7 @@ class Fleet:
     def __init__(self, env: simpy.Environment, eco: Economy):
         self.private = simpy.Container(env, init=eco.private_agents)
         self.state = simpy.Container(env, init=eco.state_agents)
-        self.destination = eco.shelf / eco.shelf.sum()
+        self.destination = eco.shelf.sum(axis=0) / eco.shelf.sum()
 
 
 def dispatch(env: simpy.Environment, eco: Economy, fleet: Fleet, p: Params, rng: np.random.Generator):
@@ -48,7 +48,7 @@ def load_trucks(env: simpy.Environment, eco: Economy, fleet: Fleet, p: Params) -
     eco.inputs_arrived = 0.0
     goods = eco.depot / e.factory_stock_days
     inputs = p.production.trucked_input_share * eco.flows["industrial_output"]
-    need = goods + inputs
+    need = float(goods.sum()) + inputs
     load = eco.base.load_per_trip
     private_free, state_free = fleet.private.level, fleet.state.level
     if t.enabled:
@@ -61,13 +61,13 @@ def load_trucks(env: simpy.Environment, eco: Economy, fleet: Fleet, p: Params) -
     else:
         shipped, private_used, state_used = 1.0, 0.0, 0.0
         eco.flows["fleet_utilisation"] = 0.0
-    state_goods = eco.depot_state * (goods * shipped / eco.depot) if eco.depot > 0 else 0.0
+    state_goods = eco.depot_state * (shipped / e.factory_stock_days)
     eco.depot -= goods * shipped
     eco.depot_state -= state_goods
     eco.in_transit += goods * shipped
     eco.in_transit_state += state_goods
     eco.input_need = inputs
-    eco.flows["shipments_queued"] = eco.depot
+    eco.flows["shipments_queued"] = float(eco.depot.sum())
     if need * shipped > 0:
         # a hair under what is free, so that rounding never makes a shipment wait for a truck
         trucks = (private_used * (1 - 1e-9), state_used * (1 - 1e-9))
@@ -75,7 +75,14 @@ def load_trucks(env: simpy.Environment, eco: Economy, fleet: Fleet, p: Params) -
 
 
 def shipments(
-    env, eco: Economy, fleet: Fleet, p: Params, goods: tuple[float, float], inputs: float, private: float, state: float
+    env,
+    eco: Economy,
+    fleet: Fleet,
+    p: Params,
+    goods: tuple[np.ndarray, np.ndarray],
+    inputs: float,
+    private: float,
+    state: float,
 ):
     """SimPy process: the day's shipments hold their trucks for the trip, then deliver.
 
@@ -94,28 +101,30 @@ def shipments(
         fleet.state.put(state)
     deliver(eco, fleet, *goods)
     eco.inputs_arrived += inputs
-    eco.flows["deliveries"] += goods[0] + inputs
+    eco.flows["deliveries"] += float(goods[0].sum()) + inputs
 
 
-def deliver(eco: Economy, fleet: Fleet, amount: float, state_amount: float) -> None:
-    """Goods reach the shops: some through state distribution, some into the hoard, the rest on shelves.
+def deliver(eco: Economy, fleet: Fleet, amount: np.ndarray, state_amount: np.ndarray) -> None:
+    """Goods reach the shops: food partly through the JAPs, some into the hoard, the rest on shelves.
 
-    `state_amount` of `amount` belongs to the state (made by the APS or imported by the state).
-    Goods the shopkeeper diverts to the hoard are bought from their maker at the official price;
+    `amount` is each good's shipment and `state_amount` the part of it the state owns (made by
+    the APS or imported by the state). The JAPs' direct supply is the food basket. Goods the
+    shopkeeper diverts to the hoard are bought from their maker at the controlled official price;
     the hoard is the shopkeeper's.
     """
-    state_share = state_amount / amount if amount > 0 else 0.0
-    arriving = amount * fleet.destination
-    direct = arriving * eco.direct_supply
-    hoarded = (arriving - direct) * eco.divert
+    state_share = np.divide(state_amount, amount, out=np.zeros(2), where=amount > 0)[:, None]
+    arriving = amount[:, None] * fleet.destination[None, :]
+    direct = np.zeros_like(arriving)
+    direct[FOOD] = arriving[FOOD] * eco.direct_supply
+    hoarded = (arriving - direct) * eco.divert[None, :]
     shelved = arriving - direct - hoarded
     eco.jap_stock += direct
     eco.jap_state += state_share * direct
     eco.hoard += hoarded
     eco.shelf += shelved
     eco.shelf_state += state_share * shelved
-    bought = state_share * float(hoarded.sum())
-    eco.ledger.pay("capitalists", "treasury", bought * eco.price, "goods")
+    bought = float((state_share * hoarded).sum())
+    eco.ledger.pay("capitalists", "treasury", bought * eco.official_price, "goods")
     eco.ledger.state_goods_flow("sold", bought)
     eco.flows["state_goods_sold"] += bought
     eco.in_transit -= amount

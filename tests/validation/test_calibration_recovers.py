@@ -18,6 +18,8 @@ TRUE = {"capital_flight.risk_sensitivity": 0.8, "nationalisation.from_above.mont
 BOUNDS = {"capital_flight.risk_sensitivity": (0.1, 2.0), "nationalisation.from_above.monthly_takeovers": (4.0, 20.0)}
 METRICS = ("capital_flight_total_usd", "aps_firms_end")
 END = dt.date(1971, 9, 30)
+# seizures from the shop floor add firms to the APS at random: off, the APS's size identifies the takeovers
+FIXED = {"run.end": END, "nationalisation.from_below.enabled": False}
 
 
 ONE_PARAMETER = {"capital_flight.risk_sensitivity": (0.1, 2.0)}
@@ -31,7 +33,7 @@ def calibration_file(folder, name, end, seed, maxiter, popsize, bounds, targets)
             "name": name,
             "description": f"Test calibration {name}.",
             "params": str(BASELINE),
-            "set": {"run.end": end},
+            "set": {**FIXED, "run.end": end},
             "seed": seed,
             "replications": 1,
             "check_replications": 2,
@@ -48,7 +50,7 @@ def calibration_file(folder, name, end, seed, maxiter, popsize, bounds, targets)
 
 def test_differential_evolution_recovers_two_known_values(tmp_path):
     seed_list = seeds(5, 1)
-    truth = model.simulate(model.load_params(BASELINE, overrides={**TRUE, "run.end": END}), seed_list[0]).summary
+    truth = model.simulate(model.load_params(BASELINE, overrides={**TRUE, **FIXED}), seed_list[0]).summary
     targets = {m: {"low": truth[m] * 0.995, "high": truth[m] * 1.005, "value": truth[m]} for m in METRICS}
     spec = calibration_file(tmp_path, "small", END, seed=5, maxiter=12, popsize=6, bounds=BOUNDS, targets=targets)
     report = calibrate(load_calibration(spec), tmp_path / "out", Serial(), progress=False)
