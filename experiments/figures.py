@@ -235,6 +235,7 @@ def _days(dates) -> np.ndarray:
 def _date_axis(ax, most: int = 8) -> None:
     """Readable dates: concise labels on an automatic locator."""
     locator = mdates.AutoDateLocator(minticks=3, maxticks=most)
+    locator.intervald[mdates.MONTHLY] = [1, 2, 3, 4, 6, 12]  # a few ticks over three years need every 12th month
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
 
@@ -428,7 +429,7 @@ def dot_interval(table: pd.DataFrame, title: str, source: str) -> Figure:
         ax.set_ylim(len(scenarios) - 0.5, -0.5)
         ax.xaxis.set_major_locator(MaxNLocator(4))
         ax.grid(axis="x", color="#E6E6E6")
-        ax.set_title(textwrap.fill(words(metric, METRIC_WORDS), 34), fontsize=7.5, loc="left")
+        ax.set_title(textwrap.fill(words(metric, METRIC_WORDS), 30), fontsize=7.5, loc="left")
         ax.set_xlabel(textwrap.fill(unit, 38), fontsize=6.5)
     return _finish(fig, title, source)
 
