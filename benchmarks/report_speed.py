@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import tempfile
 import time
@@ -27,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from common import ROOT, emit, median
+from common import ROOT, cpu_seconds, emit, median
 
 from viachilena import model
 from viachilena.experiments import manifest as manifests
@@ -74,12 +73,6 @@ def write_store(folder: Path, runs: int) -> Path:
     counts = {"planned": len(runs_table), "stored": len(runs_table), "ok": len(runs_table)}
     write_json(folder / MANIFEST, manifests.finish_manifest(manifest, counts))
     return folder
-
-
-def cpu_seconds() -> float:
-    """User and system CPU time of this process and of its children that have ended."""
-    mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return mine.ru_utime + mine.ru_stime + children.ru_utime + children.ru_stime
 
 
 def time_report(folder: Path, repeats: int) -> tuple[list[float], list[float]]:

@@ -125,6 +125,7 @@ class Economy:
         self.jobs = self.jobs_1970.copy()
         self.real_firms_per_agent = 1.0 / self.scale
         self.cls, self.n_neigh = st.cls, len(st.cls)
+        self.working, self.middle = st.cls == structure.WORKING, st.cls == structure.MIDDLE  # fixed for the run
         self.wage_weight, self.profit_weight = st.wage_weight, st.profit_weight
 
     # ---------------------------------------------------------------- base year

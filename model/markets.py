@@ -29,7 +29,6 @@ from viachilena.model.calendar import ticks
 from viachilena.model.economy import FOOD, Economy
 from viachilena.model.government import reprice, unit_cost
 from viachilena.model.params import Params
-from viachilena.model.structure import WORKING
 
 
 def markets(env, eco: Economy, p: Params, rng: np.random.Generator):
@@ -87,8 +86,8 @@ def goods(eco: Economy, p: Params) -> None:
     led.goods_flow("consumed", float(sold_official.sum() + sold_black.sum()))
     total_wanted = float(wanted_by_good.sum())
     eco.flows.update(
-        working_class_goods=float(got[:, eco.cls == WORKING].sum()),
-        working_class_food=float(got[FOOD, eco.cls == WORKING].sum()),
+        working_class_goods=float(got[:, eco.working].sum()),
+        working_class_food=float(got[FOOD, eco.working].sum()),
         demand=total_wanted,
         unmet=float(unmet_by_good.sum()),
         official_sales=float(official.sum()),

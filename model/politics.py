@@ -35,7 +35,6 @@ from viachilena.model.calendar import day_of, once, ticks
 from viachilena.model.economy import INTERVENED, Economy
 from viachilena.model.params import Params
 from viachilena.model.record import Recorder
-from viachilena.model.structure import MIDDLE
 
 
 def political_calendar(env, eco: Economy, p: Params, log: Recorder):
@@ -79,8 +78,7 @@ def support_target(eco: Economy, p: Params) -> float:
     """The support today's inflation, shortages and queues would settle at."""
     pol, f = p.politics, eco.flows
     inflation = float(np.log1p(max(eco.expected_inflation, -0.99)) - np.log1p(p.government.inflation_at_start))
-    middle = eco.cls == MIDDLE
-    shortage = float(eco.shortage[middle].mean()) if middle.any() else float(eco.shortage.mean())
+    shortage = float(eco.shortage[eco.middle].mean()) if eco.middle.any() else float(eco.shortage.mean())
     sold = f["official_sales"] + f["black_sales"] + f["jap_sales"]
     queue = f["black_sales"] / sold if sold > 0 else 0.0
     lost = (

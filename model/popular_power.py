@@ -26,7 +26,6 @@ from viachilena.model.calendar import day_of, ticks
 from viachilena.model.economy import FOOD, Economy
 from viachilena.model.params import Params
 from viachilena.model.record import Recorder
-from viachilena.model.structure import WORKING
 
 
 def popular_power(env, eco: Economy, p: Params, rng: np.random.Generator, log: Recorder):
@@ -56,7 +55,7 @@ def form_japs(
     """JAPs form where shortage bites, faster once legal and when the government backs them."""
     pp = p.popular_power
     hazard = pp.jap_formation_rate * (1.0 + pp.jap_shortage_sensitivity * eco.shortage) * support
-    hazard = hazard * np.where(eco.cls == WORKING, pp.working_class_multiplier, 1.0)
+    hazard = hazard * np.where(eco.working, pp.working_class_multiplier, 1.0)
     if legal:
         hazard = hazard * pp.legal_basis_multiplier
     draws = rng.random(eco.n_neigh)
