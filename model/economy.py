@@ -309,6 +309,8 @@ class Economy:
         self.organised = 0.0  # organised workers' strength: share of industrial employment
         self.owners_strike = 0.0  # size of the owners' strike running today (0: none; 1: the recorded one)
         self.last_strike_end: int | None = None
+        self.traders_striking = False  # a traders' strike on their own is running (model.strikes)
+        self.last_traders_end: int | None = None
         self.strike_first = 0  # first day of the owners' strike running (or of the last one)
         self.inputs_arrived = self.input_need
         self.capital_wanted = (b.investment, 0.0)  # private and APS investment wanted, E°m of 1970 a day

@@ -9,8 +9,24 @@ costs and official prices announces, as far as the price policy in force closes 
 against the chance that a JAP inspection finds the hoard and requisitions it at the official
 price. The share of each delivery diverted to the hoard rises with that gain, logistic in form
 and zero when holding does not pay; the hoard is held while the official price is expected to
-rise faster than the premium pays today, and offered on the black market otherwise. (The
-traders' strikes that closed shops are in :mod:`model.strikes`.)
+rise faster than the premium pays today, and offered on the black market otherwise.
+
+Hoarding is also political (the source article: "Rising wages alongside price controls,
+redistributive programs, and the threat of nationalization provoked capital flight, strikes,
+and hoarding"; "elite resistance intensified in October 1972 with a trucker owner-operator
+strike, lockouts, and shopkeeper hoarding"). Two channels carry it:
+
+- the opposition's mobilisation (:mod:`model.offensive`), which reads owners' expropriation
+  risk, the government's threat, inflation, shortages and the squeeze on margins, adds
+  ``hoarding.mobilisation_weight`` (a share of the price) to the gain of holding: the shopkeeper
+  who expects the offensive, its strikes and its shortages expects scarcer goods and a higher
+  price tomorrow, and withholding goods is part of the offensive itself (MODEL.md, politics);
+- the threat of seizure: the government's stance scales how hard the JAPs inspect and
+  requisition (``government.stances.*.requisition_backing``), so backing Popular Power raises
+  the requisition risk, and deters hoarding, where a JAP acts, while the larger threat it makes
+  to owners (``owners_threat``) raises the mobilisation, and hoarding, where none does.
+
+(The traders' strikes that closed shops are in :mod:`model.strikes`.)
 """
 
 from __future__ import annotations
@@ -22,6 +38,7 @@ from viachilena.model.calendar import ticks
 from viachilena.model.economy import Economy
 from viachilena.model.government import unit_cost
 from viachilena.model.params import Params
+from viachilena.model.popular_power import inspection_rate
 
 
 def hoarding(env, eco: Economy, p: Params, rng: np.random.Generator):
@@ -41,7 +58,9 @@ def decide(eco: Economy, p: Params) -> None:
     h = p.hoarding
     eco.expected_premium += h.expectation_speed * (eco.premium - eco.expected_premium)
     rise = expected_price_rise(eco, p)
-    gain = max(eco.expected_premium, rise) * (1.0 - requisition_risk(eco, p)) - h.carrying_cost * h.horizon_days / 365
+    political = h.mobilisation_weight * eco.mobilisation
+    gain = (max(eco.expected_premium, rise) + political) * (1.0 - requisition_risk(eco, p))
+    gain = gain - h.carrying_cost * h.horizon_days / 365
     eco.divert = h.propensity * diversion(gain, h.gain_threshold, h.gain_steepness)
     hold = float(expit(h.gain_steepness * (rise - eco.premium)))
     eco.release = h.release_max * (1.0 - hold) + h.release_min * hold
@@ -57,11 +76,14 @@ def expected_price_rise(eco: Economy, p: Params) -> float:
 
 
 def requisition_risk(eco: Economy, p: Params) -> np.ndarray:
-    """Chance that a JAP finds and requisitions a hoard within the horizon (zero where no JAP acts)."""
+    """Chance that a JAP finds and requisitions a hoard within the horizon (zero where no JAP acts).
+
+    The inspections come at the rate the government's stance backs (:func:`model.popular_power.inspection_rate`).
+    """
     pp = p.popular_power
     if not pp.enabled:
         return np.zeros(eco.n_neigh)
-    found = 1.0 - np.exp(-pp.inspection_rate * pp.detection_probability * p.hoarding.horizon_days)
+    found = 1.0 - np.exp(-inspection_rate(eco, p) * pp.detection_probability * p.hoarding.horizon_days)
     return eco.jap * found * pp.requisition_share
 
 

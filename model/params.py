@@ -363,13 +363,35 @@ class Hoarding(Switchable):
     liquidity_elasticity: float = field(
         "-", "elasticity of what buyers would pay to their money balances over income", ge=0.0, le=5.0
     )
+    mobilisation_weight: float = field(
+        "share of the price per index",
+        "gain of holding added by the opposition's mobilisation (the offensive a shopkeeper expects and joins)",
+        ge=0.0,
+        le=2.0,
+    )
 
 
 class CommerceStrikes(Switchable):
-    """Traders' strikes on their own: shops closed for their days."""
+    """Traders' strikes on their own: on their dated windows, or decided from the opposition's mobilisation."""
 
     windows: list[Window] = field("dates", "shop closures by traders' strikes (source: ESW; Moulian)")
     closure: float = field("share", "share of shops closed during a commerce strike", **SHARE)
+    threshold: float = field(
+        "index",
+        "traders' reading (mobilisation and threat of seizure) above which they may strike on their own "
+        "(strikes.timing = endogenous)",
+        ge=0.0,
+        lt=1.0,
+    )
+    rate: float = field(
+        "1/day", "hazard of a traders' strike starting a day at a reading of 1 (endogenous timing)", ge=0.0, le=10.0
+    )
+    seizure_weight: float = field(
+        "index per share",
+        "traders' reading per share of neighbourhoods with a JAP, times the stance's backing of requisitions",
+        ge=0.0,
+        le=5.0,
+    )
 
 
 class Transport(Switchable):
@@ -589,6 +611,9 @@ class StanceEffects(Section):
     return_rate: float = field("1/day", "hazard of an intervened firm being returned to its owner", ge=0.0, le=1.0)
     owners_threat: float = field(
         "units of pressure", "what the stance adds to the pressure that mobilises the opposition", ge=-5.0, le=5.0
+    )
+    requisition_backing: float = field(
+        "x", "multiplier on the JAPs' inspection rate: how far the government backs their requisitions", ge=0.0, le=10.0
     )
     turn_event: str = field(
         "-", "political event of a turn to this stance, logged with its jumps ('' : a turn to it is no event)"

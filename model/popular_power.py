@@ -7,8 +7,11 @@ distributed rationed goods (UCH p198). The cordones industriales linked the fact
 industrial belt: Cerrillos-Maipu first, on 19 June 1972, five more in October 1972, when workers
 reopened factories their owners had locked out and put factory vehicles on the road (Gaudichaud;
 the source article). JAPs form with a hazard that rises with local shortage, with legal
-backing and with the government's stance; each inspects its shops at a rate, finds a hoard of
-the food basket with a probability and requisitions part of it; the JAPs' direct supply is food.
+backing and with the government's stance; each inspects its shops at a rate, which the stance's
+backing of requisitions scales (``government.stances.*.requisition_backing``: a government that
+backs the JAPs backs their requisitions; shopkeepers read the same rate as the threat of seizure,
+:mod:`model.hoarding`), finds a hoard of the food basket with a probability and requisitions part
+of it; the JAPs' direct supply is food.
 Cordones form at any time, not only in answer to lockouts: in answer to shortages and to their
 workers' militancy, faster with the government's backing, and they wane where it withdraws it
 (they kept growing after October 1972 despite the government's conciliation: the source
@@ -68,10 +71,15 @@ def form_japs(
         log.event(now, "jap_dissolved", f"neighbourhood {n}", "")
 
 
+def inspection_rate(eco: Economy, p: Params) -> float:
+    """Inspections a day per JAP: the JAPs' own rate times the backing the government's stance gives requisitions."""
+    return p.popular_power.inspection_rate * getattr(p.government.stances, eco.stance).requisition_backing
+
+
 def inspect(eco: Economy, p: Params, rng: np.random.Generator, log: Recorder, now: float) -> None:
     """Each JAP inspects its shops; a found hoard is requisitioned into the JAP's store."""
     pp = p.popular_power
-    inspections = rng.poisson(pp.inspection_rate, eco.n_neigh) * eco.jap
+    inspections = rng.poisson(inspection_rate(eco, p), eco.n_neigh) * eco.jap
     found = rng.random(eco.n_neigh) < 1.0 - (1.0 - pp.detection_probability) ** inspections
     found &= eco.hoard[FOOD] > 0
     taken = np.where(found, pp.requisition_share * eco.hoard[FOOD], 0.0)

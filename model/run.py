@@ -118,8 +118,8 @@ def simulate(params: Params, seed: int) -> Run:
                 start(strikes.trucker_strike(env, eco, fleet, p, strike, name, rng[name], log))
     start(offensive.offensive(env, eco, fleet, p, rng, log))
     start(hoarding.hoarding(env, eco, p, rng["hoarding"]))
-    if p.commerce_strikes.enabled:
-        start(strikes.commerce_strikes(env, eco, p))
+    if p.commerce_strikes.enabled and p.strikes.timing == "historical":
+        start(strikes.commerce_strikes(env, eco, p, log))
     if p.popular_power.enabled:
         start(popular_power.popular_power(env, eco, p, rng["popular_power"], log))
     start(government.budget(env, eco, p, rng["government"]))
