@@ -7,23 +7,27 @@ chance's. The scenarios are read from the shipped experiment files, so the tests
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from tests.conftest import ROOT, cached_run
 from viachilena.experiments import load_experiment
+from viachilena.model.strikes import shops_closed
 
 SEEDS = tuple(range(1, 9))
 TWENTY = tuple(range(1, 21))
 NEW_EXPERIMENTS = ("capital_strike", "credit_blockade", "programme_slowed", "strategy_sensitivity")
+ENDOGENOUS = (("strikes.timing", "endogenous"),)
 
 
 def scenario_run(experiment: str, scenario: str, seed: int):
     """A run of one scenario of a shipped experiment (its overlays and overrides)."""
     spec = load_experiment(ROOT / "experiments" / f"{experiment}.toml")
     chosen = {s.name: s for s in spec.scenarios}[scenario]
-    return cached_run(tuple(path.stem for path in chosen.overlays), tuple(sorted(chosen.overrides.items())), seed)
+    return cached_run(tuple(path.stem for path in chosen.overlays), tuple(sorted(spec.overrides(chosen).items())), seed)
 
 
 def political(run, name: str) -> pd.Series:
@@ -133,3 +137,79 @@ def test_strategy_and_new_experiments_meet_an_offensive_that_answers(experiment)
     for name, params in spec.scenario_params.items():
         assert params["strikes"]["timing"] == "endogenous", name
         assert params["politics"]["stance_timing"] == "endogenous", name
+
+
+def hoarded(overrides: tuple[tuple[str, object], ...], seed: int, start: str, end: str = "1973-09-11") -> float:
+    """Mean hoarded stock (E°m of 1970, goods) of a baseline run between two dates."""
+    return float(cached_run((), overrides, seed).series["hoarded_stock"][start:end].mean())
+
+
+def test_hoarding_rises_with_the_political_risk_the_owners_read():
+    # With the dated offensive the mobilisation moves nothing but hoarding: reading risk more
+    # heavily mobilises the opposition, and the shopkeepers hoard more goods
+    riskier = (("strikes.risk_weight", 20.5),)
+    more = np.array([hoarded(riskier, s, "1972-01-01") - hoarded((), s, "1972-01-01") for s in SEEDS[:4]])
+    assert (more > 0).all()
+    deaf = (("hoarding.mobilisation_weight", 0.0),)
+    for seed in SEEDS[:2]:  # shopkeepers who do not read the mobilisation do not answer the risk at all
+        a = cached_run((), deaf, seed).series["hoarded_stock"]
+        b = cached_run((), (*deaf, *riskier), seed).series["hoarded_stock"]
+        pd.testing.assert_series_equal(a, b)
+        assert hoarded(deaf, seed, "1972-01-01") < hoarded((), seed, "1972-01-01")
+
+
+def test_the_stance_deters_hoarding_where_jap_requisitions_are_backed_and_pushes_it_through_the_owners_threat():
+    after = "1972-11-02"  # under the conciliation the baseline turns to
+    backed = (("government.stances.conciliate.requisition_backing", 1.0),)  # requisitions backed as before the turn
+    threat = (("government.stances.conciliate.owners_threat", 0.5),)  # the threat backing makes to owners
+    for seed in SEEDS[:4]:
+        assert hoarded(backed, seed, after) < hoarded((), seed, after)
+        assert hoarded(threat, seed, after) > hoarded((), seed, after)
+
+
+def traders_strikes(run) -> pd.Series:
+    """Dates of the traders' strikes on their own in a run."""
+    return run.events.loc[run.events["kind"] == "traders_strike", "date"]
+
+
+def test_historical_timing_keeps_the_traders_strike_of_21_august_1972():
+    dates = traders_strikes(cached_run(seed=3)).dt.strftime("%Y-%m-%d").tolist()
+    assert dates == ["1972-08-21"]
+
+
+def test_endogenous_traders_strike_comes_with_the_mobilisation():
+    calmer = (*ENDOGENOUS, ("strikes.pressure_midpoint", 15.7))  # the same pressure mobilises less
+
+    def first(overrides, seed):
+        run = cached_run((), overrides, seed)
+        dates = traders_strikes(run)
+        return dates.iloc[0] if len(dates) else run.series.index[-1]
+
+    firsts = [first(ENDOGENOUS, s) for s in SEEDS]
+    assert sum(d < pd.Timestamp("1972-10-01") for d in firsts) >= len(SEEDS) // 2  # before the owners' strike
+    assert len(set(firsts)) > 2
+    later = [first(calmer, s) - f for s, f in zip(SEEDS, firsts, strict=True)]
+    assert all(d >= pd.Timedelta(0) for d in later)
+    assert np.mean([d.days for d in later]) > 14
+
+
+def test_shops_closed_in_an_owners_strike_follow_the_mobilisation_only_when_decided(baseline_params):
+    recorded = baseline_params.october_strike.shop_closure
+    endogenous = baseline_params.model_copy(
+        update={"strikes": baseline_params.strikes.model_copy(update={"timing": "endogenous"})}
+    )
+    calm, mobilised = SimpleNamespace(mobilisation=0.2), SimpleNamespace(mobilisation=0.8)
+    assert shops_closed(calm, baseline_params, recorded, 1.0) == shops_closed(mobilised, baseline_params, recorded, 1.0)
+    assert shops_closed(calm, endogenous, recorded, 1.0) < shops_closed(mobilised, endogenous, recorded, 1.0) <= 1.0
+
+
+def test_strategy_1976_backing_organises_more_and_hoards_less_after_1973():
+    for seed in SEEDS[:3]:
+        back, conciliate = (
+            scenario_run("strategy_1976", "back", seed),
+            scenario_run("strategy_1976", "conciliate", seed),
+        )
+        assert back.series.index[-1] == conciliate.series.index[-1] == pd.Timestamp("1976-11-03")
+        later = slice("1973-09-12", None)
+        assert back.series["organised_workers"][later].mean() > conciliate.series["organised_workers"][later].mean()
+        assert back.series["hoarded_stock"][later].mean() < conciliate.series["hoarded_stock"][later].mean()
