@@ -106,8 +106,12 @@ class Economy:
         self.capacity0 = self.capacity.copy()
         self.is_large = np.arange(self.n_firms) < self.n_large
         self.rank = np.where(self.is_large, np.arange(self.n_firms), self.n_firms)
+        self._on_list = (None, None)  # the list size and the mask of firms on it (:meth:`on_list`)
+        self.investment_kept_for = (None, None)  # (risk, list size) and the shares kept (model.production)
         self.owner = np.zeros(self.n_firms, dtype=np.int8)
+        self._owners_changed()
         self.belt, self.organisation, self.imported_share = st.belt, st.organisation, st.imported_share
+        self.in_belt = self.is_large & (self.belt >= 0)  # large firms in an industrial belt, fixed for the run
         mean = p.nationalisation.from_below.initial_militancy
         self.militancy = np.where(
             self.is_large,
@@ -127,6 +131,25 @@ class Economy:
         self.cls, self.n_neigh = st.cls, len(st.cls)
         self.working, self.middle = st.cls == structure.WORKING, st.cls == structure.MIDDLE  # fixed for the run
         self.wage_weight, self.profit_weight = st.wage_weight, st.profit_weight
+
+    def set_owner(self, firms: np.ndarray, owner: int) -> None:
+        """Firms (indices or a mask) pass to an owner; the owner masks below follow."""
+        self.owner[firms] = owner
+        self._owners_changed()
+
+    def on_list(self) -> np.ndarray:
+        """Large firms on the government's list for the APS at today's list size (kept while the size stands)."""
+        size, mask = self._on_list
+        if size != self.list_size_now:
+            size, mask = self.list_size_now, self.is_large & (self.rank < self.list_size_now * self.scale)
+            self._on_list = (size, mask)
+        return mask
+
+    def _owners_changed(self) -> None:
+        """The masks of ownership the mechanisms read every day, refreshed only when a firm changes hands."""
+        self.private = self.owner == PRIVATE
+        self.public = ~self.private  # the APS: intervened or taken over
+        self.intervened = self.owner == INTERVENED
 
     # ---------------------------------------------------------------- base year
     def _derive_base(self, p: Params) -> Base:

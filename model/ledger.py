@@ -46,6 +46,7 @@ PURPOSES = (
     "firms",  # shares of firms bought by CORFO
     "interest",  # interest on short-term foreign debt, paid by the treasury
 )
+_PURPOSE_SET = frozenset(PURPOSES)
 
 
 class Ledger:
@@ -102,7 +103,7 @@ class Ledger:
         self._track("households", "households", float(paid.sum()), purpose)
 
     def _track(self, payer: str, payee: str, amount: float, purpose: str) -> None:
-        if purpose not in PURPOSES:
+        if purpose not in _PURPOSE_SET:
             raise ValueError(f"a payment must pay for one of {PURPOSES}, not {purpose!r}")
         key = (payer, payee, purpose)
         self.today[key] = self.today.get(key, 0.0) + amount
@@ -118,6 +119,17 @@ class Ledger:
             for (a, b, what), v in self.today.items()
             if (payer is None or a == payer) and (payee is None or b == payee) and (purpose is None or what == purpose)
         )
+
+    def by_purpose(self, payer: str | None = None, payee: str | None = None) -> dict[str, float]:
+        """Today's payments so far from `payer` to `payee` (None matches any), summed by purpose in one pass.
+
+        Each purpose's sum is :meth:`flow`'s for it, added in the same order.
+        """
+        sums: dict[str, float] = {}
+        for (a, b, what), v in self.today.items():
+            if (payer is None or a == payer) and (payee is None or b == payee):
+                sums[what] = sums.get(what, 0) + v
+        return sums
 
     def new_day(self) -> None:
         """Forget the day's flow matrix (balances and cumulative tallies stay)."""

@@ -18,7 +18,7 @@ import numpy as np
 from viachilena.model.calendar import day_of, once, ticks
 from viachilena.model.economy import APS, INTERVENED, PRIVATE, Economy
 from viachilena.model.params import Params
-from viachilena.model.production import firm_risk
+from viachilena.model.production import investment_kept
 from viachilena.model.record import Recorder
 
 DAYS_PER_MONTH = 30.4  # an average month, to turn monthly rates into daily ones
@@ -47,12 +47,13 @@ def from_above(env, eco: Economy, p: Params, log: Recorder):
         if env.now < first:
             continue
         quota += fa.monthly_takeovers * eco.scale / DAYS_PER_MONTH
-        candidates = np.flatnonzero(eco.is_large & (eco.owner == PRIVATE) & (eco.rank < eco.list_size_now * eco.scale))
+        candidates = np.flatnonzero(eco.private & eco.on_list())
         take = candidates[: int(quota)]
         quota -= len(take)
         if len(candidates) <= len(take):
             quota = 0.0
-        eco.owner[take] = APS
+        if len(take):
+            eco.set_owner(take, APS)
         price = eco.price * 365.0 * fa.compensation_years * float(eco.output0[take].sum())
         eco.ledger.pay("treasury", "capitalists", price, "firms")
         for firm in take:
@@ -65,22 +66,23 @@ def shop_floor(env, eco: Economy, p: Params, rng: np.random.Generator, log: Reco
     for tick in ticks(env, "nationalisation"):
         yield tick
         effects = getattr(p.government.stances, eco.stance)
-        sabotage = eco.locked_out + (eco.owner == PRIVATE) * withheld_investment(eco, p)
+        sabotage = eco.locked_out + eco.private * withheld_investment(eco, p)
         noise = fb.militancy_noise * rng.standard_normal(eco.n_firms)
         eco.militancy += -fb.militancy_decay * eco.militancy + noise + fb.sabotage_push * sabotage
         np.clip(eco.militancy, 0.0, None, out=eco.militancy)
         eco.militancy[eco.n_large :] = 0.0
         if fb.enabled:
             hazard = fb.seizure_rate * np.maximum(eco.militancy - fb.seizure_threshold, 0.0)
-            seizing = eco.is_large & (eco.owner == PRIVATE) & ~eco.seized & (rng.random(eco.n_firms) < hazard)
+            seizing = eco.is_large & eco.private & ~eco.seized & (rng.random(eco.n_firms) < hazard)
             if seizing.any():
                 env.process(seizures(env, eco, p, np.flatnonzero(seizing), rng, log))
             _spill_over(eco, p, seizing)
             eco.recent_seizures += (seizing.sum() / max(eco.n_large, 1) - eco.recent_seizures) / n.seizure_memory_days
-        returning = (eco.owner == INTERVENED) & (rng.random(eco.n_firms) < effects.return_rate)
-        eco.owner[returning] = PRIVATE
-        for firm in np.flatnonzero(returning):
-            log.event(env.now, "returned", f"firm {firm}", "intervened firm returned to its owner")
+        returning = eco.intervened & (rng.random(eco.n_firms) < effects.return_rate)
+        if returning.any():
+            eco.set_owner(returning, PRIVATE)
+            for firm in np.flatnonzero(returning):
+                log.event(env.now, "returned", f"firm {firm}", "intervened firm returned to its owner")
         aps_share = eco.flows["aps_output"] / max(eco.flows["industrial_output"], 1e-12)
         eco.risk = min(
             n.risk_cap, n.risk_aps_weight * aps_share + n.risk_seizure_weight * eco.recent_seizures + eco.political_risk
@@ -89,7 +91,7 @@ def shop_floor(env, eco: Economy, p: Params, rng: np.random.Generator, log: Reco
 
 def withheld_investment(eco: Economy, p: Params) -> np.ndarray:
     """Share of its investment each owner withholds for fear of expropriation: the sabotage workers see."""
-    return 1.0 - (1.0 - firm_risk(eco, p)) ** p.production.investment_risk_elasticity
+    return 1.0 - investment_kept(eco, p)
 
 
 def _spill_over(eco: Economy, p: Params, seizing: np.ndarray) -> None:
@@ -97,7 +99,7 @@ def _spill_over(eco: Economy, p: Params, seizing: np.ndarray) -> None:
     if not seizing.any():
         return
     counts = np.bincount(eco.belt[seizing], minlength=p.popular_power.belts)
-    nearby = eco.is_large & (eco.belt >= 0)
+    nearby = eco.in_belt
     eco.militancy[nearby] += p.nationalisation.from_below.nearby_seizure_push * counts[eco.belt[nearby]] / eco.scale
 
 
@@ -115,7 +117,7 @@ def seizures(env, eco: Economy, p: Params, firms: np.ndarray, rng: np.random.Gen
     eco.seized[firms] = False
     effects = getattr(p.government.stances, eco.stance)
     intervened = rng.random(len(firms)) < effects.intervention_probability
-    eco.owner[firms[intervened]] = INTERVENED
+    eco.set_owner(firms[intervened], INTERVENED)
     eco.militancy[firms[~intervened]] *= fb.militancy_kept_after_failure
     for firm, taken in zip(firms, intervened, strict=True):
         if taken:

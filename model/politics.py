@@ -32,7 +32,7 @@ import numpy as np
 from scipy.special import expit, logit
 
 from viachilena.model.calendar import day_of, once, ticks
-from viachilena.model.economy import INTERVENED, Economy
+from viachilena.model.economy import Economy
 from viachilena.model.params import Params
 from viachilena.model.record import Recorder
 
@@ -92,7 +92,7 @@ def support_target(eco: Economy, p: Params) -> float:
 def organised_workers(eco: Economy) -> float:
     """Share of industrial employment in cordón belts or in firms their workers occupied."""
     belt_active = (eco.belt >= 0) & eco.cordon[np.maximum(eco.belt, 0)]
-    occupied = eco.seized | (eco.owner == INTERVENED)
+    occupied = eco.seized | eco.intervened
     jobs = eco.jobs_1970[eco.is_large]
     total = float(eco.jobs_1970.sum())
     return float(jobs[(belt_active | occupied)[eco.is_large]].sum()) / total if total > 0 else 0.0

@@ -25,7 +25,7 @@ import numpy as np
 
 from viachilena.model.agriculture import agriculture
 from viachilena.model.calendar import day_of, ticks
-from viachilena.model.economy import MANUFACTURES, PRIVATE, Economy
+from viachilena.model.economy import MANUFACTURES, Economy
 from viachilena.model.params import Params
 
 
@@ -42,8 +42,18 @@ def production(env, eco: Economy, p: Params, rng: np.random.Generator):
 
 def firm_risk(eco: Economy, p: Params) -> np.ndarray:
     """Each firm's expected risk of expropriation: the economy's, plus being on the list."""
-    on_list = eco.is_large & (eco.rank < eco.list_size_now * eco.scale)
-    return np.clip(eco.risk + p.nationalisation.risk_list_weight * on_list, 0.0, 1.0)
+    return np.clip(eco.risk + p.nationalisation.risk_list_weight * eco.on_list(), 0.0, 1.0)
+
+
+def investment_kept(eco: Economy, p: Params) -> np.ndarray:
+    """Share of its investment each owner still makes, ``(1 - firm risk)^beta``: the capital strike.
+
+    Production and the shop floor both read it each day; it is computed once for each risk and list size.
+    """
+    key = (eco.risk, eco.list_size_now)
+    if eco.investment_kept_for[0] != key:
+        eco.investment_kept_for = (key, (1.0 - firm_risk(eco, p)) ** p.production.investment_risk_elasticity)
+    return eco.investment_kept_for[1]
 
 
 def industry(eco: Economy, p: Params) -> None:
@@ -54,7 +64,7 @@ def industry(eco: Economy, p: Params) -> None:
     capital goods), the state's purchases of goods, and other uses that follow activity.
     """
     pr, e, b = p.production, p.economy_1970, eco.base
-    public = eco.owner != PRIVATE
+    public = eco.public
     wanted = investment_demand(eco, p, public)
     domestic = (1.0 - b.imported_capital_share) * float(wanted.sum())
     public_goods = b.public_goods * eco.public_purchases_index
@@ -106,7 +116,7 @@ def investment_demand(eco: Economy, p: Params, public: np.ndarray) -> np.ndarray
     capital = pr.capital_output_ratio * 365.0 * eco.capacity
     private = (pr.depreciation + pr.investment_growth) / 365.0 * capital
     if pr.capital_strike:
-        private = private * (1.0 - firm_risk(eco, p)) ** pr.investment_risk_elasticity
+        private = private * investment_kept(eco, p)
     aps = pr.aps_investment_rate / 365.0 * capital
     return np.where(public, aps, private) if pr.enabled else np.zeros(eco.n_firms)
 
@@ -143,7 +153,7 @@ def stopped(eco: Economy) -> np.ndarray:
 
 def availability(eco: Economy, p: Params) -> np.ndarray:
     """Share of normal output each firm can make when it runs: APS efficiency, factories reopened by workers."""
-    avail = np.where(eco.owner != PRIVATE, p.production.aps_efficiency, 1.0)
+    avail = np.where(eco.public, p.production.aps_efficiency, 1.0)
     return np.where(eco.reopened & eco.locked_out, p.popular_power.reopening_efficiency, avail)
 
 
@@ -220,8 +230,9 @@ def distribute_profits(env, eco: Economy, p: Params):
     led, b = eco.ledger, eco.base
     for tick in ticks(env, "profits"):
         yield tick
-        received = sum(led.flow(None, "capitalists", what) for what in OPERATING)
-        paid = sum(led.flow("capitalists", None, what) for what in COSTS)
+        received_for, paid_for = led.by_purpose(payee="capitalists"), led.by_purpose(payer="capitalists")
+        received = sum(received_for.get(what, 0) for what in OPERATING)
+        paid = sum(paid_for.get(what, 0) for what in COSTS)
         eco.profit += (received - paid - eco.profit) / p.production.profit_smoothing_days
         dividends = b.payout * max(eco.profit, 0.0)
         led.pay_households("capitalists", dividends * eco.profit_weight, "dividends")

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from viachilena.model.calendar import dates, ticks
-from viachilena.model.economy import FOOD, MANUFACTURES, PRIVATE, Economy
+from viachilena.model.economy import FOOD, MANUFACTURES, Economy
 
 SERIES_UNITS = {
     "gdp": "E°m of 1970 a day",
@@ -121,7 +121,7 @@ class Recorder:
             + f["public_output"]
         )
         sold = f["official_sales"] + f["black_sales"] + f["jap_sales"]
-        aps = (eco.owner != PRIVATE) & eco.is_large
+        aps = eco.public & eco.is_large
         return [
             gdp,
             f["industrial_output"],
