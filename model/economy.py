@@ -130,6 +130,7 @@ class Economy:
         self.real_firms_per_agent = 1.0 / self.scale
         self.cls, self.n_neigh = st.cls, len(st.cls)
         self.working, self.middle = st.cls == structure.WORKING, st.cls == structure.MIDDLE  # fixed for the run
+        self.working_index, self.middle_index = np.flatnonzero(self.working), np.flatnonzero(self.middle)
         self.wage_weight, self.profit_weight = st.wage_weight, st.profit_weight
 
     def set_owner(self, firms: np.ndarray, owner: int) -> None:

@@ -83,11 +83,12 @@ def goods(eco: Economy, p: Params) -> None:
     bought, black_price = black_market(eco, p, h.black_market_share * unmet, eco.goods_shortage)
     led.households_pay("capitalists", (black_price[:, None] * bought).sum(axis=0), "black_market")
     sold_official, sold_black = got.sum(axis=1), bought.sum(axis=1)
-    led.goods_flow("consumed", float(sold_official.sum() + sold_black.sum()))
+    sold = float(sold_official.sum() + sold_black.sum())
+    led.goods_flow("consumed", sold)
     total_wanted = float(wanted_by_good.sum())
     eco.flows.update(
-        working_class_goods=float(got[:, eco.working].sum()),
-        working_class_food=float(got[FOOD, eco.working].sum()),
+        working_class_goods=float(got[:, eco.working_index].sum()),
+        working_class_food=float(got[FOOD, eco.working_index].sum()),
         demand=total_wanted,
         unmet=float(unmet_by_good.sum()),
         official_sales=float(official.sum()),
@@ -97,7 +98,6 @@ def goods(eco: Economy, p: Params) -> None:
     eco.private_sales_value = float(private_paid.sum())
     wanted_here = wanted.sum(axis=0)
     eco.shortage = np.divide(unmet.sum(axis=0), wanted_here, out=np.zeros(eco.n_neigh), where=wanted_here > 0)
-    sold = float(sold_official.sum() + sold_black.sum())
     paid = float(eco.goods_price @ sold_official + black_price @ sold_black)
     eco.cpi_effective = paid / sold if sold > 0 else eco.price
     eco.demand_index += p.production.demand_smoothing * (total_wanted / eco.base.consumer_goods - eco.demand_index)
@@ -172,16 +172,17 @@ def services(eco: Economy, p: Params) -> None:
     """
     b, pr = eco.base, p.production
     wanted = b.services_propensity * eco.spending_income
-    wanted_real = float(wanted.sum()) / eco.price
+    wanted_total = float(wanted.sum())
+    wanted_real = wanted_total / eco.price
     public_real = b.public_services * eco.public_purchases_index
     capacity = b.private_services * pr.services_headroom * max(0.0, 1.0 - eco.services_loss)
     capacity *= 1.0 - pr.services_import_dependence * pr.imported_input_share * (1.0 - eco.import_ratio)
-    wanted_total = min(public_real + wanted_real, capacity)
-    rising = eco.services_supply + (wanted_total - eco.services_supply) / pr.employment_adjust_days
-    eco.services_supply = min(wanted_total, rising)
+    supplied = min(public_real + wanted_real, capacity)
+    rising = eco.services_supply + (supplied - eco.services_supply) / pr.employment_adjust_days
+    eco.services_supply = min(supplied, rising)
     public_bought = min(public_real, eco.services_supply)
     bought = min(wanted_real, eco.services_supply - public_bought) if pr.enabled else b.household_services
-    share = bought * eco.price / float(wanted.sum()) if wanted.sum() > 0 else 0.0
+    share = bought * eco.price / wanted_total if wanted_total > 0 else 0.0
     spend = np.minimum(wanted * min(share, 1.0), np.maximum(eco.ledger.households, 0.0))
     eco.ledger.households_pay("capitalists", spend, "services")
     eco.ledger.pay("treasury", "capitalists", public_bought * eco.price, "services")

@@ -28,6 +28,8 @@ Indicators, stated as measures, not as prophecy:
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy.special import expit, logit
 
@@ -77,8 +79,9 @@ def indicators(env, eco: Economy, p: Params):
 def support_target(eco: Economy, p: Params) -> float:
     """The support today's inflation, shortages and queues would settle at."""
     pol, f = p.politics, eco.flows
-    inflation = float(np.log1p(max(eco.expected_inflation, -0.99)) - np.log1p(p.government.inflation_at_start))
-    shortage = float(eco.shortage[eco.middle].mean()) if eco.middle.any() else float(eco.shortage.mean())
+    at_start, anchor = _constants(p.government.inflation_at_start, pol.support_1970)
+    inflation = float(np.log1p(max(eco.expected_inflation, -0.99)) - at_start)
+    shortage = float(eco.shortage[eco.middle_index].mean()) if len(eco.middle_index) else float(eco.shortage.mean())
     sold = f["official_sales"] + f["black_sales"] + f["jap_sales"]
     queue = f["black_sales"] / sold if sold > 0 else 0.0
     lost = (
@@ -86,13 +89,19 @@ def support_target(eco: Economy, p: Params) -> float:
         + pol.support_shortage_weight * shortage
         + pol.support_queue_weight * queue
     )
-    return float(expit(logit(pol.support_1970) - lost))
+    return float(expit(anchor - lost))
+
+
+@functools.cache
+def _constants(inflation_at_start: float, support_1970: float) -> tuple[np.float64, np.float64]:
+    """The parts of the support target that are fixed for a run: log1p of day 0's inflation, logit of 1970's support."""
+    return np.log1p(inflation_at_start), logit(support_1970)
 
 
 def organised_workers(eco: Economy) -> float:
     """Share of industrial employment in cordón belts or in firms their workers occupied."""
-    belt_active = (eco.belt >= 0) & eco.cordon[np.maximum(eco.belt, 0)]
-    occupied = eco.seized | eco.intervened
-    jobs = eco.jobs_1970[eco.is_large]
+    large = eco.n_large  # the large firms are the first n_large
+    belt_active = (eco.belt[:large] >= 0) & eco.cordon[np.maximum(eco.belt[:large], 0)]
+    occupied = eco.seized[:large] | eco.intervened[:large]
     total = float(eco.jobs_1970.sum())
-    return float(jobs[(belt_active | occupied)[eco.is_large]].sum()) / total if total > 0 else 0.0
+    return float(eco.jobs_1970[:large][belt_active | occupied].sum()) / total if total > 0 else 0.0

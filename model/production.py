@@ -66,6 +66,8 @@ def industry(eco: Economy, p: Params) -> None:
     pr, e, b = p.production, p.economy_1970, eco.base
     public = eco.public
     wanted = investment_demand(eco, p, public)
+    wanted_by_owner = (float(wanted[eco.private].sum()), float(wanted[public].sum()))  # private, APS
+    halted = stopped(eco)
     domestic = (1.0 - b.imported_capital_share) * float(wanted.sum())
     public_goods = b.public_goods * eco.public_purchases_index
     other = b.other_absorption * eco.demand_index
@@ -76,14 +78,14 @@ def industry(eco: Economy, p: Params) -> None:
         eco.output = eco.output0.copy()
     else:
         depot_ratio = eco.depot[MANUFACTURES] / (e.factory_stock_days * b.goods[MANUFACTURES])
-        restock = float(np.clip(1.0 + pr.restocking * (1.0 - depot_ratio), pr.restocking_floor, 1.0))
+        restock = float(min(max(1.0 + pr.restocking * (1.0 - depot_ratio), pr.restocking_floor), 1.0))
         c = e.consumer_goods_share
         orders = c * eco.demand_index * restock + (1.0 - c) * eco.producer_index
         utilisation = min(pr.max_utilisation, e.utilisation * orders**pr.demand_elasticity)
         inputs = 1.0 - eco.imported_share * (1.0 - eco.import_ratio)
         inputs -= pr.trucked_input_share * (1.0 - eco.input_delivery_ratio)
         eco.running = eco.capacity * utilisation * np.clip(inputs, 0.0, 1.0) * availability(eco, p)
-        target = np.where(stopped(eco), 0.0, eco.running)
+        target = np.where(halted, 0.0, eco.running)
         staffed = np.minimum(target, eco.output0 * (eco.jobs / eco.jobs_1970) ** (1.0 / pr.employment_elasticity))
         eco.output = np.minimum(target, np.maximum(eco.output, eco.output + (staffed - eco.output) / pr.restart_days))
     made = float(eco.output.sum())
@@ -96,13 +98,13 @@ def industry(eco: Economy, p: Params) -> None:
     eco.ledger.state_goods_flow("made", state_share * consumer)
     producer = made - consumer
     delivered = min(1.0, producer / producer_orders) if producer_orders > 0 else 0.0
-    _sell_producer_goods(eco, p, state_share, delivered, wanted, public, public_goods, other)
+    _sell_producer_goods(eco, state_share, delivered, wanted_by_owner, public_goods, other)
     eco.ledger.goods_flow("absorbed", producer)
     eco.flows["industrial_output"] = made
     eco.flows["aps_output"] = aps_made
     eco.flows["producer_goods"] = producer
-    _employment(eco, p, public)
-    _invest(eco, p, public, wanted, delivered)
+    _employment(eco, p, public, halted)
+    _invest(eco, p, public, wanted, wanted_by_owner, delivered)
 
 
 def investment_demand(eco: Economy, p: Params, public: np.ndarray) -> np.ndarray:
@@ -121,17 +123,19 @@ def investment_demand(eco: Economy, p: Params, public: np.ndarray) -> np.ndarray
     return np.where(public, aps, private) if pr.enabled else np.zeros(eco.n_firms)
 
 
-def _sell_producer_goods(eco, p, state_share, delivered, wanted, public, public_goods, other) -> None:
+def _sell_producer_goods(eco, state_share, delivered, wanted_by_owner, public_goods, other) -> None:
     """Buyers of producer goods pay their makers: the treasury for the APS's share, capitalists for the rest."""
     led, price, b = eco.ledger, eco.price, eco.base
     domestic = (1.0 - b.imported_capital_share) * delivered
-    private_buys = domestic * float(wanted[~public].sum()) + delivered * other
-    state_buys = domestic * float(wanted[public].sum()) + delivered * public_goods
+    private_buys = domestic * wanted_by_owner[0] + delivered * other
+    state_buys = domestic * wanted_by_owner[1] + delivered * public_goods
     led.pay("capitalists", "treasury", state_share * private_buys * price, "producer_goods")
     led.pay("treasury", "capitalists", (1.0 - state_share) * state_buys * price, "producer_goods")
 
 
-def _invest(eco: Economy, p: Params, public: np.ndarray, wanted: np.ndarray, delivered: float) -> None:
+def _invest(
+    eco: Economy, p: Params, public: np.ndarray, wanted: np.ndarray, wanted_by_owner: tuple, delivered: float
+) -> None:
     """Capital grows by the investment realised (domestic goods delivered, imports allowed) and depreciates."""
     pr, b = p.production, eco.base
     if not pr.enabled:
@@ -141,9 +145,9 @@ def _invest(eco: Economy, p: Params, public: np.ndarray, wanted: np.ndarray, del
         (1.0 - b.imported_capital_share) * delivered + b.imported_capital_share * eco.capital_import_ratio
     )
     eco.capacity += realised / (pr.capital_output_ratio * 365.0) - pr.depreciation / 365.0 * eco.capacity
-    eco.flows["private_investment"] = float(realised[~public].sum())
+    eco.flows["private_investment"] = float(realised[eco.private].sum())
     eco.flows["public_investment"] = float(realised[public].sum())
-    eco.capital_wanted = (float(wanted[~public].sum()), float(wanted[public].sum()))
+    eco.capital_wanted = wanted_by_owner
 
 
 def stopped(eco: Economy) -> np.ndarray:
@@ -157,7 +161,7 @@ def availability(eco: Economy, p: Params) -> np.ndarray:
     return np.where(eco.reopened & eco.locked_out, p.popular_power.reopening_efficiency, avail)
 
 
-def _employment(eco: Economy, p: Params, public: np.ndarray) -> None:
+def _employment(eco: Economy, p: Params, public: np.ndarray, halted: np.ndarray) -> None:
     """Jobs follow what firms would make, over months (hiring and layoffs take ``employment_adjust_days``).
 
     A firm's jobs follow what it would make if it ran: workers locked out by their owner or
@@ -170,9 +174,9 @@ def _employment(eco: Economy, p: Params, public: np.ndarray) -> None:
     aps_jobs = norm * (1.0 + pr.aps_hiring) * eco.capacity / eco.capacity0
     target = np.where(public, aps_jobs, private_jobs)
     eco.jobs += (target - eco.jobs) / pr.employment_adjust_days
-    eco.industry_jobs_private = float(eco.jobs[~public].sum())
+    eco.industry_jobs_private = float(eco.jobs[eco.private].sum())
     eco.industry_jobs_public = float(eco.jobs[public].sum())
-    eco.industry_jobs_idle = float(eco.jobs[stopped(eco)].sum())
+    eco.industry_jobs_idle = float(eco.jobs[halted].sum())
     jobs = eco.industry_jobs_private + eco.industry_jobs_public - eco.industry_jobs_idle
     if jobs > 0:
         today = (float(eco.output.sum()) / jobs) / (eco.base.industry / eco.base.employment["industry"])
