@@ -23,6 +23,8 @@ scenario of october_1972).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from viachilena.model.calendar import day_of, ticks
@@ -31,17 +33,38 @@ from viachilena.model.params import Params
 from viachilena.model.record import Recorder
 
 
+@dataclass(frozen=True)
+class Belts:
+    """Where the industrial belts' large firms are: fixed for the run, so worked out once."""
+
+    firms: np.ndarray  # indices of the large firms in a belt
+    of_firm: np.ndarray  # the belt of each of those firms
+    size: np.ndarray  # large firms in each belt, at least 1 (a mean's divisor)
+    belted: np.ndarray  # mask of firms in a belt
+    none_locked: np.ndarray  # no belt has a locked-out factory
+
+    @classmethod
+    def of(cls, eco: Economy, n_belts: int) -> Belts:
+        """The belts of an economy's firms."""
+        firms = np.flatnonzero(eco.in_belt)
+        of_firm = eco.belt[firms]
+        size = np.maximum(np.bincount(of_firm, minlength=n_belts), 1)
+        return cls(firms, of_firm, size, eco.belt >= 0, np.zeros(n_belts, dtype=bool))
+
+
 def popular_power(env, eco: Economy, p: Params, rng: np.random.Generator, log: Recorder):
     """SimPy process: each day JAPs form or dissolve, inspect and requisition; cordones act."""
     pp = p.popular_power
     legal = day_of(pp.legal_basis, p.run.start)
     founding = {day_of(d, p.run.start): belt for belt, d in enumerate(sorted(pp.cordones))}
+    belts = Belts.of(eco, pp.belts)
+    class_multiplier = np.where(eco.working, pp.working_class_multiplier, 1.0)
     for tick in ticks(env, "popular_power"):
         yield tick
         day = int(env.now)
         responds = pp.strike_response or eco.strikes_running == 0  # the switch removes the answer to strikes
         effects = getattr(p.government.stances, eco.stance)
-        form_japs(eco, p, rng, day >= legal, effects.jap_formation, log, env.now)
+        form_japs(eco, p, rng, day >= legal, effects.jap_formation, class_multiplier, log, env.now)
         if responds:
             inspect(eco, p, rng, log, env.now)
         boost = p.government.rationing_supply_boost if eco.rationing else 0.0
@@ -49,16 +72,26 @@ def popular_power(env, eco: Economy, p: Params, rng: np.random.Generator, log: R
         if responds and day in founding and founding[day] < len(eco.cordon) and not eco.cordon[founding[day]]:
             found_cordon(eco, founding[day], log, env.now, "founded")
         if responds:
-            cordones(eco, p, rng, effects.cordon_support, day, log, env.now)
+            cordones(eco, p, rng, effects.cordon_support, day, belts, log, env.now)
 
 
 def form_japs(
-    eco: Economy, p: Params, rng: np.random.Generator, legal: bool, support: float, log: Recorder, now: float
+    eco: Economy,
+    p: Params,
+    rng: np.random.Generator,
+    legal: bool,
+    support: float,
+    class_multiplier: np.ndarray,
+    log: Recorder,
+    now: float,
 ) -> None:
-    """JAPs form where shortage bites, faster once legal and when the government backs them."""
+    """JAPs form where shortage bites, faster once legal and when the government backs them.
+
+    `class_multiplier` is each neighbourhood's factor for its class (working-class neighbourhoods form them faster).
+    """
     pp = p.popular_power
     hazard = pp.jap_formation_rate * (1.0 + pp.jap_shortage_sensitivity * eco.shortage) * support
-    hazard = hazard * np.where(eco.working, pp.working_class_multiplier, 1.0)
+    hazard = hazard * class_multiplier
     if legal:
         hazard = hazard * pp.legal_basis_multiplier
     draws = rng.random(eco.n_neigh)
@@ -102,7 +135,7 @@ def found_cordon(eco: Economy, belt: int, log: Recorder, now: float, how: str) -
 
 
 def cordones(
-    eco: Economy, p: Params, rng: np.random.Generator, support: float, day: int, log: Recorder, now: float
+    eco: Economy, p: Params, rng: np.random.Generator, support: float, day: int, belts: Belts, log: Recorder, now: float
 ) -> None:
     """Cordones form and wane at any time; lockouts provoke them; they reopen locked-out factories.
 
@@ -112,16 +145,16 @@ def cordones(
     its belt dissolves with a hazard that rises as the government's support falls.
     """
     pp = p.popular_power
-    locked = eco.locked_out & ~eco.reopened & (eco.belt >= 0)
-    in_belt = eco.is_large & (eco.belt >= 0)
-    counts = np.bincount(eco.belt[in_belt], minlength=pp.belts)
-    belt_militancy = np.bincount(eco.belt[in_belt], weights=eco.militancy[in_belt], minlength=pp.belts)
-    belt_militancy = belt_militancy / np.maximum(counts, 1)
+    locked = eco.locked_out & ~eco.reopened & belts.belted
+    any_locked = locked.any()
+    belt_militancy = np.bincount(belts.of_firm, weights=eco.militancy[belts.firms], minlength=pp.belts) / belts.size
     hazard = support * (
         pp.cordon_shortage_rate * float(eco.shortage.mean()) + pp.cordon_militancy_rate * belt_militancy
     )
-    locked_belts = np.bincount(eco.belt[locked], minlength=pp.belts) > 0
-    hazard = np.where(locked_belts, pp.cordon_formation_probability * support / pp.reopening_days, hazard)
+    locked_belts = belts.none_locked
+    if any_locked:
+        locked_belts = np.bincount(eco.belt[locked], minlength=pp.belts) > 0
+        hazard = np.where(locked_belts, pp.cordon_formation_probability * support / pp.reopening_days, hazard)
     draws = rng.random(pp.belts)
     for belt in np.flatnonzero(~eco.cordon & (draws < np.minimum(hazard, 1.0))):
         found_cordon(eco, int(belt), log, now, "in answer to lockouts" if locked_belts[belt] else "from below")
@@ -129,6 +162,8 @@ def cordones(
     for belt in np.flatnonzero(waning):
         eco.cordon[belt] = False
         log.event(now, "cordon_dissolved", f"belt {belt}", "")
+    if not any_locked:
+        return
     ready = locked & eco.cordon[np.maximum(eco.belt, 0)] & (day - eco.lockout_day >= pp.reopening_days)
     if ready.any():
         eco.reopened |= ready

@@ -121,7 +121,7 @@ class Recorder:
             + f["public_output"]
         )
         sold = f["official_sales"] + f["black_sales"] + f["jap_sales"]
-        aps = eco.public & eco.is_large
+        money = led.money_stock
         return [
             gdp,
             f["industrial_output"],
@@ -146,9 +146,9 @@ class Recorder:
             100.0 * eco.wage / eco.price,
             100.0 * eco.wage,
             max(0.0, 1.0 - f["employment"] / eco.labour_force),
-            led.money_stock,
-            365.0 * gdp * eco.price / led.money_stock if led.money_stock > 0 else 0.0,
-            led.money_stock / (365.0 * gdp * eco.price) if gdp > 0 else 0.0,
+            money,
+            365.0 * gdp * eco.price / money if money > 0 else 0.0,
+            money / (365.0 * gdp * eco.price) if gdp > 0 else 0.0,
             deficit,
             gdp * eco.price,
             led.dollars["reserves"],
@@ -165,11 +165,11 @@ class Recorder:
             float(eco.hoard.sum()),
             float(eco.shelf.sum()),
             eco.cumulative["requisitioned"],
-            float(aps.sum()) * eco.real_firms_per_agent,
+            np.count_nonzero(eco.public[: eco.n_large]) * eco.real_firms_per_agent,  # the APS's large firms
             f["aps_output"] / f["industrial_output"] if f["industrial_output"] > 0 else 0.0,
             eco.risk,
             float(eco.militancy[: eco.n_large].mean()),
-            float(eco.jap.mean()),
+            np.count_nonzero(eco.jap) / eco.n_neigh,
             float(eco.cordon.sum()),
             eco.trucks_real(eco.private_agents + eco.state_agents - eco.struck_agents + eco.volunteer_agents),
             f["shipments_queued"],

@@ -116,8 +116,9 @@ def deliver(eco: Economy, fleet: Fleet, amount: np.ndarray, state_amount: np.nda
     arriving = amount[:, None] * fleet.destination[None, :]
     direct = np.zeros_like(arriving)
     direct[FOOD] = arriving[FOOD] * eco.direct_supply
-    hoarded = (arriving - direct) * eco.divert[None, :]
-    shelved = arriving - direct - hoarded
+    left = arriving - direct
+    hoarded = left * eco.divert[None, :]
+    shelved = left - hoarded
     eco.jap_stock += direct
     eco.jap_state += state_share * direct
     eco.hoard += hoarded
