@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from viachilena.model.arrays import sum_of
 from viachilena.model.calendar import ticks
 from viachilena.model.economy import Economy
 from viachilena.model.params import Params
@@ -37,7 +38,7 @@ def flee(eco: Economy, p: Params) -> None:
     c, x = p.capital_flight, p.external
     led = eco.ledger
     cash = max(led.escudos["capitalists"], 0.0)
-    inventories = float(eco.goods_price @ (eco.depot - eco.depot_state + eco.hoard.sum(axis=1)))
+    inventories = float(eco.goods_price @ (eco.depot - eco.depot_state + sum_of(eco.hoard, axis=1)))
     rate = (
         c.base_rate + c.risk_sensitivity * eco.risk + c.inflation_sensitivity * max(eco.expected_inflation, 0.0)
     ) / 365.0
@@ -71,16 +72,17 @@ def parallel_market(eco: Economy, p: Params, flight: float) -> float:
     rate = min(c.hedging_rate / 365.0 * max(eco.expected_inflation, 0.0) / (1.0 + eco.dollar_premium), 1.0)
     hedge = rate * np.maximum(led.households, 0.0) * weight
     inputs = eco.outside_need_usd * eco.exchange_rate * (1.0 + eco.dollar_premium)
-    demand = flight + float(hedge.sum()) + inputs
+    hedged = float(sum_of(hedge))
+    demand = flight + hedged + inputs
     offered = c.dollar_offer_rate * max(led.dollars["private_dollars"], 0.0)
     if offered <= 0 or demand <= 0:
         eco.outside_inputs_usd = 0.0
         return 0.0
     parallel = max(eco.exchange_rate, demand / offered)
     led.pay_households("capitalists", (flight + inputs) * eco.profit_weight, "dollars")
-    led.households_transfer(hedge, float(hedge.sum()) * eco.profit_weight, "dollars")
+    led.households_transfer(hedge, hedged * eco.profit_weight, "dollars")
     led.move_dollars("private_dollars", "capitalists_abroad", flight / parallel)
-    led.move_dollars("private_dollars", "households_dollars", float(hedge.sum()) / parallel)
+    led.move_dollars("private_dollars", "households_dollars", hedged / parallel)
     led.move_dollars("private_dollars", "rest_of_world", inputs / parallel)
     eco.outside_inputs_usd = inputs / parallel
     led.goods_flow("imported", eco.outside_inputs_usd * eco.base.exchange_rate)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from viachilena.model import structure
+from viachilena.model.arrays import sum_of
 from viachilena.model.calendar import day_of
 from viachilena.model.errors import DegenerateEconomyError
 from viachilena.model.ledger import Ledger
@@ -370,13 +371,17 @@ class Economy:
     def goods_stock(self) -> float:
         """Every stock of goods: depots, in transit, shelves, hoards and JAP stores (E°m of 1970)."""
         return float(
-            self.depot.sum() + self.in_transit.sum() + self.shelf.sum() + self.hoard.sum() + self.jap_stock.sum()
+            sum_of(self.depot)
+            + sum_of(self.in_transit)
+            + sum_of(self.shelf)
+            + sum_of(self.hoard)
+            + sum_of(self.jap_stock)
         )
 
     def state_goods_stock(self) -> float:
         """The part of those stocks the state owns: made by the APS or imported by the state (E°m of 1970)."""
         return float(
-            self.depot_state.sum() + self.in_transit_state.sum() + self.shelf_state.sum() + self.jap_state.sum()
+            sum_of(self.depot_state) + sum_of(self.in_transit_state) + sum_of(self.shelf_state) + sum_of(self.jap_state)
         )
 
     def trucks_real(self, agents: float) -> float:

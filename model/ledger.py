@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from viachilena.model.arrays import sum_of
 from viachilena.model.errors import AccountingError
 
 ESCUDO_ACCOUNTS = ("capitalists", "treasury", "central_bank")
@@ -62,7 +63,7 @@ class Ledger:
     ):
         self.households = households.astype(float)
         self.escudos = {"capitalists": float(capitalists), "treasury": 0.0}
-        self.escudos["central_bank"] = -(self.households.sum() + capitalists)
+        self.escudos["central_bank"] = -(sum_of(self.households) + capitalists)
         self.dollars = {name: float(dollars.get(name, 0.0)) for name in DOLLAR_ACCOUNTS}
         self.dollars["rest_of_world"] = -sum(v for k, v in self.dollars.items() if k != "rest_of_world")
         self.reserves_start = self.dollars["reserves"]
@@ -85,14 +86,14 @@ class Ledger:
 
     def pay_households(self, payer: str, amounts: np.ndarray, purpose: str) -> None:
         """A sector pays each neighbourhood's households."""
-        total = float(amounts.sum())
+        total = float(sum_of(amounts))
         self.escudos[payer] -= total
         self.households += amounts
         self._track(payer, "households", total, purpose)
 
     def households_pay(self, payee: str, amounts: np.ndarray, purpose: str) -> None:
         """Each neighbourhood's households pay a sector."""
-        total = float(amounts.sum())
+        total = float(sum_of(amounts))
         self.households -= amounts
         self.escudos[payee] += total
         self._track("households", payee, total, purpose)
@@ -100,7 +101,7 @@ class Ledger:
     def households_transfer(self, paid: np.ndarray, received: np.ndarray, purpose: str) -> None:
         """Neighbourhoods' households pay each other: `paid` leaves each, `received` enters each (equal totals)."""
         self.households += received - paid
-        self._track("households", "households", float(paid.sum()), purpose)
+        self._track("households", "households", float(sum_of(paid)), purpose)
 
     def _track(self, payer: str, payee: str, amount: float, purpose: str) -> None:
         if purpose not in _PURPOSE_SET:
@@ -138,7 +139,7 @@ class Ledger:
     @property
     def money_stock(self) -> float:
         """Escudos held by the private sector (households and capitalists), E°m."""
-        return float(self.households.sum()) + self.escudos["capitalists"]
+        return float(sum_of(self.households)) + self.escudos["capitalists"]
 
     # -- dollars
     def move_dollars(self, source: str, destination: str, amount: float, flow: str | None = None) -> None:
@@ -165,7 +166,7 @@ class Ledger:
     # -- checks
     def check(self, day: int, date: str, goods_stock: float, state_goods_stock: float) -> None:
         """Raise :class:`AccountingError` if any identity fails to close today."""
-        households = float(self.households.sum())
+        households = float(sum_of(self.households))
         balances = [*self.escudos.values(), households]
         if not all(map(math.isfinite, balances)):
             raise AccountingError(day, date, "escudos", "a balance is not a finite number")

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from viachilena.model.arrays import sum_of
 from viachilena.model.calendar import ticks
 from viachilena.model.economy import FOOD, Economy
 from viachilena.model.government import reprice, unit_cost
@@ -70,38 +71,38 @@ def goods(eco: Economy, p: Params) -> None:
     eco.jap_stock -= jap
     eco.shelf -= official
     state = jap_state + shelf_state
-    state_sold = float(state.sum())
+    state_sold = float(sum_of(state))
     got = jap + official
-    led.households_pay("treasury", (price * state).sum(axis=0), "goods")
-    private_paid = (price * (got - state)).sum(axis=0)
+    led.households_pay("treasury", sum_of(price * state, axis=0), "goods")
+    private_paid = sum_of(price * (got - state), axis=0)
     led.households_pay("capitalists", private_paid, "goods")
     led.state_goods_flow("sold", state_sold)
     eco.flows["state_goods_sold"] += state_sold
     unmet = wanted - got
-    wanted_by_good, unmet_by_good = wanted.sum(axis=1), unmet.sum(axis=1)
+    wanted_by_good, unmet_by_good = sum_of(wanted, axis=1), sum_of(unmet, axis=1)
     eco.goods_shortage = np.divide(unmet_by_good, wanted_by_good, out=np.zeros(2), where=wanted_by_good > 0)
     bought, black_price = black_market(eco, p, h.black_market_share * unmet, eco.goods_shortage)
-    led.households_pay("capitalists", (black_price[:, None] * bought).sum(axis=0), "black_market")
-    sold_official, sold_black = got.sum(axis=1), bought.sum(axis=1)
-    sold = float(sold_official.sum() + sold_black.sum())
+    led.households_pay("capitalists", sum_of(black_price[:, None] * bought, axis=0), "black_market")
+    sold_official, sold_black = sum_of(got, axis=1), sum_of(bought, axis=1)
+    sold = float(sum_of(sold_official) + sum_of(sold_black))
     led.goods_flow("consumed", sold)
-    total_wanted = float(wanted_by_good.sum())
+    total_wanted = float(sum_of(wanted_by_good))
     eco.flows.update(
-        working_class_goods=float(got[:, eco.working_index].sum()),
-        working_class_food=float(got[FOOD, eco.working_index].sum()),
+        working_class_goods=float(sum_of(got[:, eco.working_index])),
+        working_class_food=float(sum_of(got[FOOD, eco.working_index])),
         demand=total_wanted,
-        unmet=float(unmet_by_good.sum()),
-        official_sales=float(official.sum()),
-        jap_sales=float(jap.sum()),
-        black_sales=float(sold_black.sum()),
+        unmet=float(sum_of(unmet_by_good)),
+        official_sales=float(sum_of(official)),
+        jap_sales=float(sum_of(jap)),
+        black_sales=float(sum_of(sold_black)),
     )
-    eco.private_sales_value = float(private_paid.sum())
-    wanted_here = wanted.sum(axis=0)
-    eco.shortage = np.divide(unmet.sum(axis=0), wanted_here, out=np.zeros(eco.n_neigh), where=wanted_here > 0)
+    eco.private_sales_value = float(sum_of(private_paid))
+    wanted_here = sum_of(wanted, axis=0)
+    eco.shortage = np.divide(sum_of(unmet, axis=0), wanted_here, out=np.zeros(eco.n_neigh), where=wanted_here > 0)
     paid = float(eco.goods_price @ sold_official + black_price @ sold_black)
     eco.cpi_effective = paid / sold if sold > 0 else eco.price
     eco.demand_index += p.production.demand_smoothing * (total_wanted / eco.base.consumer_goods - eco.demand_index)
-    from_income = eco.base.goods_propensity * float(eco.spending_income.sum()) / eco.price / eco.base.consumer_goods
+    from_income = eco.base.goods_propensity * float(sum_of(eco.spending_income)) / eco.price / eco.base.consumer_goods
     eco.income_demand_index += p.production.demand_smoothing * (from_income - eco.income_demand_index)
 
 
@@ -138,7 +139,7 @@ def black_market(eco: Economy, p: Params, seeking: np.ndarray, shortage: np.ndar
     """
     h = p.hoarding
     offered = eco.release * eco.hoard
-    supply, wanted = offered.sum(axis=1), seeking.sum(axis=1)
+    supply, wanted = sum_of(offered, axis=1), sum_of(seeking, axis=1)
     top = h.black_premium_scale * shortage * _liquidity(eco, p) ** h.liquidity_elasticity
     short = np.divide(supply, wanted, out=np.ones(2), where=wanted > 0)
     premium = np.where(wanted > 0, top * np.maximum(0.0, 1.0 - short), 0.0)
@@ -148,7 +149,7 @@ def black_market(eco: Economy, p: Params, seeking: np.ndarray, shortage: np.ndar
     affordable = eco.weights[:, None] * np.maximum(eco.ledger.households, 0.0)[None, :] / black_price[:, None]
     share = np.divide(sold, wanted, out=np.zeros(2), where=wanted > 0)
     bought = np.minimum(seeking * share[:, None], affordable)
-    eco.hoard -= offered * np.divide(bought.sum(axis=1), supply, out=np.zeros(2), where=supply > 0)[:, None]
+    eco.hoard -= offered * np.divide(sum_of(bought, axis=1), supply, out=np.zeros(2), where=supply > 0)[:, None]
     eco.premium = float(eco.weights @ premium)
     eco.black_price = eco.price * (1.0 + eco.premium)
     return bought, black_price
@@ -159,7 +160,7 @@ def _liquidity(eco: Economy, p: Params) -> float:
     base = p.economy_1970
     balances_1970 = base.household_money_share * base.money_to_gdp * base.gdp
     income_1970 = eco.base.wage_per_worker * (1.0 - base.unemployment) + eco.base.dividends
-    now = float(eco.ledger.households.sum()) / max(float(eco.income.sum()), 1e-12)
+    now = float(sum_of(eco.ledger.households)) / max(float(sum_of(eco.income)), 1e-12)
     normal = balances_1970 / income_1970
     return max(now / normal, 0.0) if normal > 0 else 1.0
 
@@ -172,7 +173,7 @@ def services(eco: Economy, p: Params) -> None:
     """
     b, pr = eco.base, p.production
     wanted = b.services_propensity * eco.spending_income
-    wanted_total = float(wanted.sum())
+    wanted_total = float(sum_of(wanted))
     wanted_real = wanted_total / eco.price
     public_real = b.public_services * eco.public_purchases_index
     capacity = b.private_services * pr.services_headroom * max(0.0, 1.0 - eco.services_loss)
@@ -186,5 +187,5 @@ def services(eco: Economy, p: Params) -> None:
     spend = np.minimum(wanted * min(share, 1.0), np.maximum(eco.ledger.households, 0.0))
     eco.ledger.households_pay("capitalists", spend, "services")
     eco.ledger.pay("treasury", "capitalists", public_bought * eco.price, "services")
-    eco.flows["services_output"] = float(spend.sum()) / eco.price + public_bought
+    eco.flows["services_output"] = float(sum_of(spend)) / eco.price + public_bought
     eco.flows["public_output"] = eco.public_employment * b.wage_per_worker

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from viachilena.model.arrays import sum_of
 from viachilena.model.calendar import day_of, once, ticks
 from viachilena.model.economy import APS, INTERVENED, PRIVATE, Economy
 from viachilena.model.params import Params
@@ -54,7 +55,7 @@ def from_above(env, eco: Economy, p: Params, log: Recorder):
             quota = 0.0
         if len(take):
             eco.set_owner(take, APS)
-        price = eco.price * 365.0 * fa.compensation_years * float(eco.output0[take].sum())
+        price = eco.price * 365.0 * fa.compensation_years * float(sum_of(eco.output0[take]))
         eco.ledger.pay("treasury", "capitalists", price, "firms")
         for firm in take:
             log.event(env.now, "nationalisation", f"firm {firm}", "taken into the APS from the list")
@@ -77,7 +78,7 @@ def shop_floor(env, eco: Economy, p: Params, rng: np.random.Generator, log: Reco
             if seizing.any():
                 env.process(seizures(env, eco, p, np.flatnonzero(seizing), rng, log))
             _spill_over(eco, p, seizing)
-            eco.recent_seizures += (seizing.sum() / max(eco.n_large, 1) - eco.recent_seizures) / n.seizure_memory_days
+            eco.recent_seizures += (sum_of(seizing) / max(eco.n_large, 1) - eco.recent_seizures) / n.seizure_memory_days
         returning = eco.intervened & (rng.random(eco.n_firms) < effects.return_rate)
         if returning.any():
             eco.set_owner(returning, PRIVATE)

@@ -33,6 +33,7 @@ import functools
 import numpy as np
 from scipy.special import expit, logit
 
+from viachilena.model.arrays import mean_of, sum_of
 from viachilena.model.calendar import day_of, once, ticks
 from viachilena.model.economy import Economy
 from viachilena.model.params import Params
@@ -81,7 +82,7 @@ def support_target(eco: Economy, p: Params) -> float:
     pol, f = p.politics, eco.flows
     at_start, anchor = _constants(p.government.inflation_at_start, pol.support_1970)
     inflation = float(np.log1p(max(eco.expected_inflation, -0.99)) - at_start)
-    shortage = float(eco.shortage[eco.middle_index].mean()) if len(eco.middle_index) else float(eco.shortage.mean())
+    shortage = float(mean_of(eco.shortage[eco.middle_index])) if len(eco.middle_index) else float(mean_of(eco.shortage))
     sold = f["official_sales"] + f["black_sales"] + f["jap_sales"]
     queue = f["black_sales"] / sold if sold > 0 else 0.0
     lost = (
@@ -103,5 +104,5 @@ def organised_workers(eco: Economy) -> float:
     large = eco.n_large  # the large firms are the first n_large
     belt_active = (eco.belt[:large] >= 0) & eco.cordon[np.maximum(eco.belt[:large], 0)]
     occupied = eco.seized[:large] | eco.intervened[:large]
-    total = float(eco.jobs_1970.sum())
+    total = float(sum_of(eco.jobs_1970))
     return float(eco.jobs_1970[:large][belt_active | occupied].sum()) / total if total > 0 else 0.0

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from viachilena.model.arrays import mean_of, sum_of
 from viachilena.model.calendar import day_of, ticks
 from viachilena.model.economy import FOOD, Economy
 from viachilena.model.params import Params
@@ -118,13 +119,13 @@ def inspect(eco: Economy, p: Params, rng: np.random.Generator, log: Recorder, no
     taken = np.where(found, pp.requisition_share * eco.hoard[FOOD], 0.0)
     eco.hoard[FOOD] -= taken
     eco.jap_stock[FOOD] += taken
-    eco.cumulative["requisitioned"] += float(taken.sum())
+    eco.cumulative["requisitioned"] += float(sum_of(taken))
     if found.any():
         log.event(
             now,
             "requisition",
             "JAPs",
-            f"hoards requisitioned in {int(found.sum())} neighbourhoods: {float(taken.sum()):.3f} E°m of 1970",
+            f"hoards requisitioned in {int(sum_of(found))} neighbourhoods: {float(sum_of(taken)):.3f} E°m of 1970",
         )
 
 
@@ -149,7 +150,7 @@ def cordones(
     any_locked = locked.any()
     belt_militancy = np.bincount(belts.of_firm, weights=eco.militancy[belts.firms], minlength=pp.belts) / belts.size
     hazard = support * (
-        pp.cordon_shortage_rate * float(eco.shortage.mean()) + pp.cordon_militancy_rate * belt_militancy
+        pp.cordon_shortage_rate * float(mean_of(eco.shortage)) + pp.cordon_militancy_rate * belt_militancy
     )
     locked_belts = belts.none_locked
     if any_locked:
@@ -169,5 +170,8 @@ def cordones(
         eco.reopened |= ready
         eco.militancy[ready] += p.nationalisation.from_below.sabotage_push * pp.reopening_days
         log.event(
-            now, "factories_reopened", "cordones", f"{int(ready.sum())} locked-out factories reopened by their workers"
+            now,
+            "factories_reopened",
+            "cordones",
+            f"{int(sum_of(ready))} locked-out factories reopened by their workers",
         )

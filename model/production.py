@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from viachilena.model.agriculture import agriculture
+from viachilena.model.arrays import sum_of
 from viachilena.model.calendar import day_of, ticks
 from viachilena.model.economy import MANUFACTURES, Economy
 from viachilena.model.params import Params
@@ -66,9 +67,9 @@ def industry(eco: Economy, p: Params) -> None:
     pr, e, b = p.production, p.economy_1970, eco.base
     public = eco.public
     wanted = investment_demand(eco, p, public)
-    wanted_by_owner = (float(wanted[eco.private].sum()), float(wanted[public].sum()))  # private, APS
+    wanted_by_owner = (float(sum_of(wanted[eco.private])), float(sum_of(wanted[public])))  # private, APS
     halted = stopped(eco)
-    domestic = (1.0 - b.imported_capital_share) * float(wanted.sum())
+    domestic = (1.0 - b.imported_capital_share) * float(sum_of(wanted))
     public_goods = b.public_goods * eco.public_purchases_index
     other = b.other_absorption * eco.demand_index
     producer_orders = domestic + public_goods + other
@@ -88,8 +89,8 @@ def industry(eco: Economy, p: Params) -> None:
         target = np.where(halted, 0.0, eco.running)
         staffed = np.minimum(target, eco.output0 * (eco.jobs / eco.jobs_1970) ** (1.0 / pr.employment_elasticity))
         eco.output = np.minimum(target, np.maximum(eco.output, eco.output + (staffed - eco.output) / pr.restart_days))
-    made = float(eco.output.sum())
-    aps_made = float(eco.output[public].sum())
+    made = float(sum_of(eco.output))
+    aps_made = float(sum_of(eco.output[public]))
     state_share = aps_made / made if made > 0 else 0.0
     consumer = e.consumer_goods_share * made
     eco.depot[MANUFACTURES] += consumer
@@ -145,8 +146,8 @@ def _invest(
         (1.0 - b.imported_capital_share) * delivered + b.imported_capital_share * eco.capital_import_ratio
     )
     eco.capacity += realised / (pr.capital_output_ratio * 365.0) - pr.depreciation / 365.0 * eco.capacity
-    eco.flows["private_investment"] = float(realised[eco.private].sum())
-    eco.flows["public_investment"] = float(realised[public].sum())
+    eco.flows["private_investment"] = float(sum_of(realised[eco.private]))
+    eco.flows["public_investment"] = float(sum_of(realised[public]))
     eco.capital_wanted = wanted_by_owner
 
 
@@ -174,12 +175,12 @@ def _employment(eco: Economy, p: Params, public: np.ndarray, halted: np.ndarray)
     aps_jobs = norm * (1.0 + pr.aps_hiring) * eco.capacity / eco.capacity0
     target = np.where(public, aps_jobs, private_jobs)
     eco.jobs += (target - eco.jobs) / pr.employment_adjust_days
-    eco.industry_jobs_private = float(eco.jobs[eco.private].sum())
-    eco.industry_jobs_public = float(eco.jobs[public].sum())
-    eco.industry_jobs_idle = float(eco.jobs[halted].sum())
+    eco.industry_jobs_private = float(sum_of(eco.jobs[eco.private]))
+    eco.industry_jobs_public = float(sum_of(eco.jobs[public]))
+    eco.industry_jobs_idle = float(sum_of(eco.jobs[halted]))
     jobs = eco.industry_jobs_private + eco.industry_jobs_public - eco.industry_jobs_idle
     if jobs > 0:
-        today = (float(eco.output.sum()) / jobs) / (eco.base.industry / eco.base.employment["industry"])
+        today = (eco.flows["industrial_output"] / jobs) / (eco.base.industry / eco.base.employment["industry"])
         eco.productivity += (today - eco.productivity) / pr.productivity_days
 
 

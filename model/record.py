@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from viachilena.model.arrays import mean_of, sum_of
 from viachilena.model.calendar import dates, ticks
 from viachilena.model.economy import FOOD, MANUFACTURES, Economy
 
@@ -161,16 +162,16 @@ class Recorder:
             eco.import_ratio,
             f["private_investment"],
             f["public_investment"],
-            float(eco.capacity.sum()),
-            float(eco.hoard.sum()),
-            float(eco.shelf.sum()),
+            float(sum_of(eco.capacity)),
+            float(sum_of(eco.hoard)),
+            float(sum_of(eco.shelf)),
             eco.cumulative["requisitioned"],
             np.count_nonzero(eco.public[: eco.n_large]) * eco.real_firms_per_agent,  # the APS's large firms
             f["aps_output"] / f["industrial_output"] if f["industrial_output"] > 0 else 0.0,
             eco.risk,
-            float(eco.militancy[: eco.n_large].mean()),
+            float(mean_of(eco.militancy[: eco.n_large])),
             np.count_nonzero(eco.jap) / eco.n_neigh,
-            float(eco.cordon.sum()),
+            float(sum_of(eco.cordon)),
             eco.trucks_real(eco.private_agents + eco.state_agents - eco.struck_agents + eco.volunteer_agents),
             f["shipments_queued"],
             f["deliveries"],

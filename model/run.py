@@ -34,6 +34,7 @@ from viachilena.model import (
     summary,
     transport,
 )
+from viachilena.model.arrays import sum_of
 from viachilena.model.calendar import date_of
 from viachilena.model.economy import Economy
 from viachilena.model.errors import DegenerateEconomyError, ViaChilenaError
@@ -170,7 +171,7 @@ def _close_day(eco: Economy, day: int) -> None:
         ("government", "official price level", eco.price),
         ("government", "nominal wage", eco.wage),
         ("markets", "money stock", eco.ledger.money_stock),
-        ("production", "industrial capacity", float(eco.capacity.sum())),
+        ("production", "industrial capacity", float(sum_of(eco.capacity))),
         ("markets", "black-market price", eco.black_price),
         ("external", "exchange rate", eco.exchange_rate),
         ("capital_flight", "dollar premium", eco.dollar_premium),

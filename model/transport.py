@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
+from viachilena.model.arrays import sum_of
 from viachilena.model.calendar import PHASE, ticks
 from viachilena.model.economy import FOOD, Economy
 from viachilena.model.params import Params
@@ -30,7 +31,7 @@ class Fleet:
     def __init__(self, env: simpy.Environment, eco: Economy):
         self.private = simpy.Container(env, init=eco.private_agents)
         self.state = simpy.Container(env, init=eco.state_agents)
-        self.destination = eco.shelf.sum(axis=0) / eco.shelf.sum()
+        self.destination = sum_of(eco.shelf, axis=0) / sum_of(eco.shelf)
 
 
 def dispatch(env: simpy.Environment, eco: Economy, fleet: Fleet, p: Params, rng: np.random.Generator):
@@ -48,7 +49,7 @@ def load_trucks(env: simpy.Environment, eco: Economy, fleet: Fleet, p: Params) -
     eco.inputs_arrived = 0.0
     goods = eco.depot / e.factory_stock_days
     inputs = p.production.trucked_input_share * eco.flows["industrial_output"]
-    need = float(goods.sum()) + inputs
+    need = float(sum_of(goods)) + inputs
     load = eco.base.load_per_trip
     private_free, state_free = fleet.private.level, fleet.state.level
     if t.enabled:
@@ -67,7 +68,7 @@ def load_trucks(env: simpy.Environment, eco: Economy, fleet: Fleet, p: Params) -
     eco.in_transit += goods * shipped
     eco.in_transit_state += state_goods
     eco.input_need = inputs
-    eco.flows["shipments_queued"] = float(eco.depot.sum())
+    eco.flows["shipments_queued"] = float(sum_of(eco.depot))
     if need * shipped > 0:
         # a hair under what is free, so that rounding never makes a shipment wait for a truck
         trucks = (private_used * (1 - 1e-9), state_used * (1 - 1e-9))
@@ -101,7 +102,7 @@ def shipments(
         fleet.state.put(state)
     deliver(eco, fleet, *goods)
     eco.inputs_arrived += inputs
-    eco.flows["deliveries"] += float(goods[0].sum()) + inputs
+    eco.flows["deliveries"] += float(sum_of(goods[0])) + inputs
 
 
 def deliver(eco: Economy, fleet: Fleet, amount: np.ndarray, state_amount: np.ndarray) -> None:
@@ -124,7 +125,7 @@ def deliver(eco: Economy, fleet: Fleet, amount: np.ndarray, state_amount: np.nda
     eco.hoard += hoarded
     eco.shelf += shelved
     eco.shelf_state += state_share * shelved
-    bought = float((state_share * hoarded).sum())
+    bought = float(sum_of(state_share * hoarded))
     eco.ledger.pay("capitalists", "treasury", bought * eco.official_price, "goods")
     eco.ledger.state_goods_flow("sold", bought)
     eco.flows["state_goods_sold"] += bought
