@@ -70,7 +70,7 @@ def shop_floor(env, eco: Economy, p: Params, rng: np.random.Generator, log: Reco
         sabotage = eco.locked_out + eco.private * withheld_investment(eco, p)
         noise = fb.militancy_noise * rng.standard_normal(eco.n_firms)
         eco.militancy += -fb.militancy_decay * eco.militancy + noise + fb.sabotage_push * sabotage
-        np.clip(eco.militancy, 0.0, None, out=eco.militancy)
+        np.maximum(eco.militancy, 0.0, out=eco.militancy)  # what np.clip(m, 0.0, None) calls
         eco.militancy[eco.n_large :] = 0.0
         if fb.enabled:
             hazard = fb.seizure_rate * np.maximum(eco.militancy - fb.seizure_threshold, 0.0)

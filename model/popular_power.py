@@ -116,11 +116,11 @@ def inspect(eco: Economy, p: Params, rng: np.random.Generator, log: Recorder, no
     inspections = rng.poisson(inspection_rate(eco, p), eco.n_neigh) * eco.jap
     found = rng.random(eco.n_neigh) < 1.0 - (1.0 - pp.detection_probability) ** inspections
     found &= eco.hoard[FOOD] > 0
-    taken = np.where(found, pp.requisition_share * eco.hoard[FOOD], 0.0)
-    eco.hoard[FOOD] -= taken
-    eco.jap_stock[FOOD] += taken
-    eco.cumulative["requisitioned"] += float(sum_of(taken))
     if found.any():
+        taken = np.where(found, pp.requisition_share * eco.hoard[FOOD], 0.0)
+        eco.hoard[FOOD] -= taken
+        eco.jap_stock[FOOD] += taken
+        eco.cumulative["requisitioned"] += float(sum_of(taken))
         log.event(
             now,
             "requisition",
