@@ -47,6 +47,11 @@ class Farms:
         political = p.politics.events if p.politics.enabled else []
         self.events = {day_of(e.date, p.run.start): e.militancy_jump for e in political}
         self.weights = eco.shelf.sum(axis=0) / eco.shelf.sum()
+        # the reform's dates and the daily decay of land in transition, fixed for the run
+        r = a.reform
+        self.reform_window = (day_of(r.window.start, p.run.start), day_of(r.window.end, p.run.start))
+        self.credit_end = day_of(r.credit_end, p.run.start)
+        self.transition_decay = np.exp(-1.0 / r.transition_days)
 
 
 def seasonal_cycle(eco: Economy, p: Params) -> np.ndarray:
@@ -67,7 +72,8 @@ def agriculture(eco: Economy, p: Params, day: int) -> None:
         return
     real_price = _real_farm_price(eco, p)
     farms.real_price[day % len(farms.real_price)] = real_price
-    if date_of(day, p.run.start).month == a.season_start_month and date_of(day, p.run.start).day == 1:
+    today = date_of(day, p.run.start)
+    if today.month == a.season_start_month and today.day == 1:
         _sow(farms, p)
     _reform(farms, p, day)
     farms.capacity *= 1.0 - a.decapitalisation / 365.0 * max(0.0, 1.0 - real_price)
@@ -119,16 +125,15 @@ def _sow(farms: Farms, p: Params) -> None:
 def _reform(farms: Farms, p: Params, day: int) -> None:
     """Expropriate estates at the reform's pace; reform credit raises capacity while it flows."""
     r = p.agriculture.reform
-    farms.in_transition *= np.exp(-1.0 / r.transition_days)
+    farms.in_transition *= farms.transition_decay
     if not r.enabled:
         return
-    first, last = day_of(r.window.start, p.run.start), day_of(r.window.end, p.run.start)
+    first, last = farms.reform_window
     if first <= day <= last:
         taken = (r.reformed_target - r.reformed_1970) / (last - first + 1)
         farms.reformed += taken
         farms.in_transition += taken
-    credit_end = day_of(r.credit_end, p.run.start)
-    if day <= credit_end:
+    if day <= farms.credit_end:
         farms.capacity *= 1.0 + r.credit_growth / 365.0
 
 
@@ -139,7 +144,7 @@ def _tomas(farms: Farms, p: Params, day: int, eco: Economy) -> float:
     farms.mobilisation += t.event_push * farms.events.get(day, 0.0)
     farms.tomas_active -= farms.tomas_ending[day]
     if t.enabled:
-        first, last = day_of(r.window.start, p.run.start), day_of(r.window.end, p.run.start)
+        first, last = farms.reform_window
         pace = (r.reformed_target - r.reformed_1970) / max(last - first + 1, 1) * 365.0
         reforming = r.enabled and first <= day <= last
         rate = t.base_rate * (1.0 + t.pace_weight * pace * reforming + max(farms.mobilisation, 0.0))

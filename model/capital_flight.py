@@ -28,12 +28,14 @@ from viachilena.model.params import Params
 
 def capital_flight(env, eco: Economy, p: Params, rng: np.random.Generator):
     """SimPy process: each day a share of capitalists' liquid wealth leaves the country."""
+    most = eco.profit_weight.max()
+    hedgers = eco.profit_weight / most if most > 0 else eco.profit_weight  # fixed for the run
     for tick in ticks(env, "capital_flight"):
         yield tick
-        flee(eco, p)
+        flee(eco, p, hedgers)
 
 
-def flee(eco: Economy, p: Params) -> None:
+def flee(eco: Economy, p: Params, hedgers: np.ndarray) -> None:
     """Move today's flight through the official channel, and clear the parallel dollar market."""
     c, x = p.capital_flight, p.external
     led = eco.ledger
@@ -50,15 +52,16 @@ def flee(eco: Economy, p: Params) -> None:
     led.pay("capitalists", "central_bank", official_usd * eco.exchange_rate, "dollars")
     led.move_dollars("reserves", "capitalists_abroad", official_usd, "official_flight")
     flight = escudos - official_usd * eco.exchange_rate
-    bought = parallel_market(eco, p, flight)
+    bought = parallel_market(eco, p, flight, hedgers)
     eco.cumulative["capital_flight_usd"] += official_usd + bought
 
 
-def parallel_market(eco: Economy, p: Params, flight: float) -> float:
+def parallel_market(eco: Economy, p: Params, flight: float, hedgers: np.ndarray) -> float:
     """Clear the day's parallel dollar market; returns the dollars capitalists bought to take abroad.
 
     Demand, in escudos: capitalists' flight outside the official channel; households hedging
-    their balances against expected inflation (those with profit income, in proportion to it;
+    their balances against expected inflation (those with profit income, in proportion to it:
+    `hedgers`, each neighbourhood's profit weight over the largest;
     the dearer yesterday's parallel dollar, the fewer escudos they bring);
     firms buying the imported inputs missing from the official quota (``outside_quota_share`` of
     them, at yesterday's parallel rate). Supply: the share of residents' dollars (tourism,
@@ -68,9 +71,8 @@ def parallel_market(eco: Economy, p: Params, flight: float) -> float:
     imported outside the official channel and reach the firms the next day.
     """
     c, led = p.capital_flight, eco.ledger
-    weight = eco.profit_weight / eco.profit_weight.max() if eco.profit_weight.max() > 0 else eco.profit_weight
     rate = min(c.hedging_rate / 365.0 * max(eco.expected_inflation, 0.0) / (1.0 + eco.dollar_premium), 1.0)
-    hedge = rate * np.maximum(led.households, 0.0) * weight
+    hedge = rate * np.maximum(led.households, 0.0) * hedgers
     inputs = eco.outside_need_usd * eco.exchange_rate * (1.0 + eco.dollar_premium)
     hedged = float(sum_of(hedge))
     demand = flight + hedged + inputs
