@@ -48,6 +48,8 @@ WIDTH = 7.2  # inches: a page's text width
 ZOOM_MARGIN = pd.Timedelta(days=10)
 LABEL_ROWS = 8
 LABEL_TOP, LABEL_STEP = 0.985, 0.085  # the numbered marks' first row and rows' spacing, in panel heights
+WHISKER_FOOT, WHISKER_STEP = 0.035, 0.04  # the runs' date ranges: first row and rows' spacing, in panel heights
+SPREAD_LABEL = "a mark's 10%–90% range of dates across runs"
 
 SERIES_WORDS = {
     "gdp": "GDP",
@@ -102,13 +104,29 @@ SHARE_UNIT = re.compile(r"^share|minus 1$|^unmet over|0 to 1$")
 
 @dataclass(frozen=True)
 class Mark:
-    """A numbered mark on a time axis: a dashed line, or a shaded span if it has an `end`."""
+    """A numbered (or lettered) mark on a time axis: a dashed line, or a shaded span if it has an `end`.
 
-    number: int
+    `low`-`high` (and `end_low`-`end_high`) is the range of its date (its end's) across runs,
+    drawn as a whisker near the panel's foot, on row `level`, where it is not a single day;
+    `line` is the dashed line's pattern.
+    """
+
+    number: int | str
     text: str
     start: pd.Timestamp
     end: pd.Timestamp | None = None
     colour: str = GREY
+    low: pd.Timestamp | None = None
+    high: pd.Timestamp | None = None
+    end_low: pd.Timestamp | None = None
+    end_high: pd.Timestamp | None = None
+    level: int = 0
+    line: str = "--"
+
+    def spreads(self) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+        """The ranges of its dates across runs that are longer than a day."""
+        found = [(self.low, self.high), (self.end_low, self.end_high)]
+        return [(lo, hi) for lo, hi in found if lo is not None and hi is not None and lo != hi]
 
 
 def units(kind: str) -> dict[str, str]:
@@ -250,7 +268,19 @@ def _draw_marks(ax, marks: list[Mark]) -> None:
         if mark.end is not None:
             ax.axvspan(max(mark.start, lo), min(mark.end, hi), color=mark.colour, alpha=0.13, lw=0)
         else:
-            ax.axvline(mark.start, color=mark.colour, lw=0.7, ls="--")
+            ax.axvline(mark.start, color=mark.colour, lw=0.7, ls=mark.line)
+        y = WHISKER_FOOT + WHISKER_STEP * mark.level
+        for low, high in mark.spreads():
+            ax.plot(
+                _days([low, high]),
+                [y, y],
+                transform=ax.get_xaxis_transform(),
+                color=mark.colour,
+                lw=1.0,
+                marker="|",
+                ms=4,
+                gid=f"spread {mark.number}",
+            )
     ax.set_xlim(lo, hi)
 
 
@@ -299,7 +329,7 @@ def _mark_handle(mark: Mark):
     """Legend entry for a numbered mark."""
     if mark.end is not None:
         return Patch(color=mark.colour, alpha=0.3, label=f"{mark.number} {mark.text}")
-    return Line2D([], [], color=mark.colour, ls="--", lw=0.8, label=f"{mark.number} {mark.text}")
+    return Line2D([], [], color=mark.colour, ls=mark.line, lw=0.8, label=f"{mark.number} {mark.text}")
 
 
 def series_figure(
@@ -325,6 +355,7 @@ def series_figure(
     labels = tuple(f"{s}: {layer}" for s in scenarios for layer in layers) + tuple(
         f"{m.number} {m.text}" for m in marks
     )
+    labels += (SPREAD_LABEL,) if any(m.spreads() for m in marks) else ()
     key_h = _key_height(labels)
     rows = [2.4] + ([1.8] if windows else []) + [key_h]
     fig = _figure(sum(rows) + 0.7)
@@ -354,7 +385,8 @@ def series_figure(
         ax.set_title(f"{name}, {start:%d %b %Y} to {end:%d %b %Y}", loc="left")
     if zooms:
         zooms[0].set_ylabel(textwrap.fill(shown, 30))
-    _key(fig, grid[-1, :], handles + [_mark_handle(m) for m in marks])
+    spread = [Line2D([], [], color=GREY, marker="|", label=SPREAD_LABEL)] if any(m.spreads() for m in marks) else []
+    _key(fig, grid[-1, :], handles + [_mark_handle(m) for m in marks] + spread)
     _finish(fig, title, source)
     for ax in [main, *zooms]:
         _number_marks(fig, ax, marks)
@@ -527,11 +559,12 @@ def validation_chart(table: pd.DataFrame, title: str, source: str) -> Figure:
     return _finish(fig, title, source)
 
 
-def record_paths(table: pd.DataFrame, title: str, source: str) -> Figure:
+def record_paths(table: pd.DataFrame, title: str, source: str, events: tuple[Mark, ...] = ()) -> Figure:
     """Each published target on the simulated path it is read from, one panel per path.
 
     Blue: the median path across runs with its 5%-95% band; black: the published value with
-    its published range, on the date the metric reads it.
+    its published range, on the date the metric reads it; `events`, the record's dated events
+    (lettered), as a layer of their own.
     """
     unit_map = units("SERIES")
     paths = list(dict.fromkeys(table["path"]))
@@ -540,6 +573,7 @@ def record_paths(table: pd.DataFrame, title: str, source: str) -> Figure:
         Patch(color=BLUE, alpha=0.25, label="simulated 5% to 95% across runs"),
         Line2D([], [], color="black", marker="D", ls="", label="published value and range"),
     ]
+    handles += [_mark_handle(m) for m in events]
     fig, axes, key = _panels(len(paths), 2, 1.9, tuple(h.get_label() for h in handles), 3)
     for ax, path in zip(axes, paths, strict=False):
         rows = table[table["path"] == path]
@@ -557,8 +591,12 @@ def record_paths(table: pd.DataFrame, title: str, source: str) -> Figure:
         ax.set_title(textwrap.fill(name, 48), fontsize=7.5, loc="left")
         ax.set_ylabel(textwrap.fill(unit, 28), fontsize=6.5)
         _date_axis(ax, 5)
+        _draw_marks(ax, list(events))
     _key(fig, key, handles, 3)
-    return _finish(fig, title, source)
+    _finish(fig, title, source)
+    for ax in axes:
+        _number_marks(fig, ax, list(events))
+    return fig
 
 
 def sweep_scatter(

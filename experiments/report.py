@@ -33,13 +33,16 @@ from markupsafe import Markup
 
 from viachilena.experiments import figures, tables, text
 from viachilena.experiments.figures import METRIC_WORDS, SERIES_WORDS, Mark, readable, words
-from viachilena.experiments.results import History, ReportData, as_timestamp
+from viachilena.experiments.results import History, ReportData
 from viachilena.experiments.store import write_atomically, write_json
 
 # The series charted when the experiment does not list the series it keeps: the outcomes the
 # model's questions are about (one figure each, and one of differences with several scenarios).
 KEY_SERIES = ("gdp", "shortage_rate", "cpi_official", "black_market_premium", "real_wage", "reserves_usd")
 MAX_ZOOMS = 3
+MIN_SHARE = 0.1  # an event in fewer of a scenario's runs is listed in the events table, not marked on figures
+EVERY_SCENARIO = "every scenario"
+WHISKER_GAP_DAYS = 20  # whiskers of runs' date ranges closer than this go on separate rows
 FINGERPRINTS = ".fingerprints.json"
 NOISE = 1e-9  # a value this small against its column's largest is shown as 0
 
@@ -92,6 +95,8 @@ def _cell(value, scale: float = 0.0) -> str:
         if abs(value) < 1e-4:
             return f"{value:.2e}"
         return f"{value:,.{max(0, 2 - math.floor(math.log10(abs(value))))}f}"
+    if value is pd.NaT:
+        return "–"
     if isinstance(value, pd.Timestamp):
         return f"{value:%Y-%m-%d}"
     return str(value)
@@ -380,70 +385,163 @@ def _summary_sections(results: ReportData, out: _Writer, history: History) -> li
     return sections
 
 
-def _marks(results: ReportData, history: History) -> tuple[list[Mark], list[tuple[str, pd.Timestamp, pd.Timestamp]]]:
-    """Numbered marks for the time axes and the strike windows to zoom into.
+def _marks(
+    table: pd.DataFrame, scenarios: list[str]
+) -> tuple[list[Mark], list[tuple[str, pd.Timestamp, pd.Timestamp]]]:
+    """Numbered marks for the time axes, from the runs' events, and the strike windows to zoom into.
 
-    An event is drawn only for the shown scenarios that have it (its parameter section is not
-    switched off), on the dates each gives it (its section's ``window``); dates that a
-    scenario sets differently from the others are marked in that scenario's colour.
+    `table` is :func:`tables.event_marks`. An event is drawn where it happened in at least
+    `MIN_SHARE` of a scenario's runs, on its median date with the 10%-90% range of its runs'
+    dates. An event every scenario has on the same dates is one grey mark; otherwise the
+    scenarios that have it on the same dates share a mark, named after them and in the first
+    one's colour. A zoom spans an event's earliest start to its latest end (10% and 90%).
     """
-    scenarios, params = results.scenarios, results.flat_params
     colours = dict(zip(scenarios, figures.OKABE_ITO, strict=False))
+    mine = table[table["scenario"].isin(scenarios)]
+    shown = mine[mine["share"] >= MIN_SHARE].sort_values("date", kind="stable")
+    same = ["event", "share", "happened", "runs", "date", "date_q10", "date_q90", "end", "end_q10", "end_q90"]
+    groups: dict[tuple, list] = {}
+    for row in shown.itertuples(index=False):
+        groups.setdefault(tuple(getattr(row, c) for c in same), []).append(row)
     marks: list[Mark] = []
-    windows = []
-    sections = {e.key for e in history.events}
-    for event in history.events:
-        spans: dict[tuple, list[str]] = {}
-        for scenario in scenarios:
-            mine = params.get(scenario, {})
-            if mine.get(f"{event.key}.enabled", True) is False:
-                continue
-            start = as_timestamp(mine.get(f"{event.key}.window.start")) or event.start
-            end = (as_timestamp(mine.get(f"{event.key}.window.end")) or event.end) if event.end is not None else None
-            spans.setdefault((start, end), []).append(scenario)
-        for (start, end), having in spans.items():
-            only = "" if len(having) == len(scenarios) else f" (only in {', '.join(having)})"
-            colour = figures.GREY if (start, end) == (event.start, event.end) else colours[having[0]]
-            marks.append(Mark(len(marks) + 1, f"{event.label}, {_dates(start, end)}{only}", start, end, colour))
-            if end is not None and len(windows) < MAX_ZOOMS:
-                windows.append((event.label, start, end))
-    changed: dict[tuple, list[str]] = {}
-    for scenario, dates in results.scenario_dates().items():
-        for key, date in dates.items():
-            if scenario in scenarios and scenario != results.reference and key.split(".")[0] not in sections:
-                changed.setdefault((key, date), []).append(scenario)
-    for (key, date), having in changed.items():
+    windows: dict[str, tuple[str, pd.Timestamp, pd.Timestamp]] = {}
+    rows_taken: list[list[tuple[pd.Timestamp, pd.Timestamp]]] = []
+    for rows in groups.values():
+        row, having = rows[0], [r.scenario for r in rows]
+        everywhere = len(having) == len(scenarios)
+        rare = mine[(mine["event"] == row.event) & (mine["share"] < MIN_SHARE)]
+        notes = [f"{r.scenario}: in {r.happened} of {r.runs} runs, not marked" for r in rare.itertuples()]
+        if row.share < 1:
+            notes.insert(0, f"in {row.happened} of {row.runs} runs")
+        others = [s for s in scenarios if s not in having]
+        named = f"all but {', '.join(others)}" if len(others) < len(having) - 1 else ", ".join(having)
+        text = ("" if everywhere else f"{named}: ") + f"{row.event}, {_when(row)}"
+        end = None if pd.isna(row.end) else row.end
+        spreads = [(lo, hi) for lo, hi in ((row.date_q10, row.date_q90), (row.end_q10, row.end_q90)) if lo != hi]
         marks.append(
-            Mark(len(marks) + 1, f"{', '.join(having)}: {key} = {date:%Y-%m-%d}", date, None, colours[having[0]])
+            Mark(
+                len(marks) + 1,
+                text + (f" ({'; '.join(notes)})" if notes else ""),
+                row.date,
+                end,
+                figures.GREY if everywhere else colours[having[0]],
+                row.date_q10,
+                row.date_q90,
+                None if end is None else row.end_q10,
+                None if end is None else row.end_q90,
+                _free_row(rows_taken, [(lo, hi) for lo, hi in spreads if not pd.isna(lo)]),
+            )
         )
-    return marks, windows
+        if end is not None:
+            _, low, high = windows.get(row.event, (row.event, row.date_q10, row.end_q90))
+            windows[row.event] = (row.event, min(low, row.date_q10), max(high, row.end_q90))
+    return marks, list(windows.values())[:MAX_ZOOMS]
+
+
+def _free_row(taken: list[list[tuple[pd.Timestamp, pd.Timestamp]]], spans: list) -> int:
+    """The lowest row of whiskers where `spans` (date ranges) meet none already there; take it."""
+    gap = pd.Timedelta(days=WHISKER_GAP_DAYS)
+    for number, row in enumerate(taken):
+        if not any(lo <= b + gap and a <= hi + gap for lo, hi in spans for a, b in row):
+            row.extend(spans)
+            return number
+    taken.append(list(spans))
+    return len(taken) - 1
+
+
+def _when(row) -> str:
+    """A mark's date (or its window's) in words, with the 10%-90% range of its runs' dates where they differ."""
+    first = _dates(row.date, None if pd.isna(row.end) else row.end)
+    spread = [
+        (n, lo, hi)
+        for n, lo, hi in (("starts", row.date_q10, row.date_q90), ("ends", row.end_q10, row.end_q90))
+        if not pd.isna(lo) and lo != hi
+    ]
+    if not spread:
+        return first
+    if pd.isna(row.end):
+        return f"median {first} (10%–90% of runs: {_dates(row.date_q10, row.date_q90)})"
+    ranges = "; ".join(f"{name} {_dates(lo, hi)}" for name, lo, hi in spread)
+    return f"medians {first} (10%–90% of runs: {ranges})"
 
 
 def _dates(start: pd.Timestamp, end: pd.Timestamp | None) -> str:
-    """A date or a span of dates, in words."""
-    return f"{start:%d %b %Y}" if end is None else f"{start:%d %b %Y} to {end:%d %b %Y}"
+    """A date or a span of dates, in words (07–13 Oct 1972, 07 Oct to 13 Nov 1972, 07 Oct 1972 to 13 Jan 1973)."""
+    if end is None:
+        return f"{start:%d %b %Y}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start:%d}–{end:%d %b %Y}"
+    return f"{start:%d %b} to {end:%d %b %Y}" if start.year == end.year else f"{start:%d %b %Y} to {end:%d %b %Y}"
 
 
-def _time_sections(results: ReportData, out: _Writer, history: History) -> list[Section]:
+def _record_marks(history: History) -> list[Mark]:
+    """The record's dated events (params/history.toml), lettered: what happened in Chile, not in the runs."""
+    return [
+        Mark(
+            chr(ord("A") + i),
+            f"in Chile: {event.label}, {_dates(event.start, event.end)}",
+            event.start,
+            event.end,
+            "black",
+            line=":",
+        )
+        for i, event in enumerate(sorted(history.events, key=lambda e: e.start)[:26])
+    ]
+
+
+def _events_section(out: _Writer, table: pd.DataFrame) -> list[Section]:
+    """What happened in each scenario's runs: the events table (the marks of the figures).
+
+    An event the same in every scenario (same dates, same share of runs) is one row, of "every scenario".
+    """
+    if table.empty:
+        return []
+    scenarios = table["scenario"].unique()
+    rest = [c for c in table.columns if c not in ("scenario", "kind")]
+    same = table[rest].astype(object).fillna("").astype(str).agg("|".join, axis=1)
+    everywhere = (table.groupby(same)["scenario"].transform("nunique") == len(scenarios)) & (len(scenarios) > 1)
+    common = table[everywhere].loc[~same[everywhere].duplicated()].assign(scenario=EVERY_SCENARIO)
+    shown = pd.concat([common, table[~everywhere]], ignore_index=True)[["scenario", *rest]]
+    text = (
+        "The political events, strikes, stance turns, rationing and price decrees of each scenario, read from "
+        "its runs' event logs: in how many runs each happened, its median date across those runs and the "
+        "10% and 90% quantiles (each a run's date); for a strike, when it ended (a strike still on when the "
+        "run ends counts as ending on the last day). Events on the same days in every run are one row, and so "
+        "is an event the same in every scenario. "
+        f"The time-series figures mark the events of at least {MIN_SHARE:.0%} of a scenario's runs. "
+        "Record: the date of the same event in Chile (params/history.toml), where there is one: what happened "
+        "in history, beside what happened in the model."
+    )
+    return [Section("Events by scenario", text, tables=[out.table("events", "", shown, "Events by scenario")])]
+
+
+def _finished_runs(results: ReportData) -> dict[str, list[str]]:
+    """The finished runs of each shown scenario that has any."""
+    runs = {s: list(results.ok.loc[results.ok["scenario"] == s, "run_id"]) for s in results.scenarios}
+    return {s: r for s, r in runs.items() if r}
+
+
+def _time_sections(
+    results: ReportData, out: _Writer, history: History, events: pd.DataFrame, runs: dict[str, list[str]]
+) -> list[Section]:
     """One figure per key series (all shown scenarios, a zoom per strike) and, with scenarios, their differences."""
     columns = [c for c in results.experiment.get("series") or KEY_SERIES if c in results.series_columns]
     if not columns:
         return []
-    runs = {s: list(results.ok.loc[results.ok["scenario"] == s, "run_id"]) for s in results.scenarios}
-    runs = {s: r for s, r in runs.items() if r}
     paths = {c for c, _, _ in tables.TARGET_PATHS.values() if c in results.series_columns}
     cube = tables.SeriesCube(
         results, [r for ids in runs.values() for r in ids], list(dict.fromkeys(columns + sorted(paths)))
     )
     record = _record_section(results, out, history, cube, runs.get(results.reference, []))
-    marks, windows = _marks(results, history)
+    marks, windows = _marks(events, list(runs))
     series_units = figures.units("SERIES")
     counts = ", ".join(f"{len(ids)} of {s}" for s, ids in runs.items())
     fans = Section(
         "Time series",
         f"Median across finished runs ({counts}) with the 50% band (and the 90% band for a single scenario); "
-        "below, each strike window zoomed. Numbered marks: the dated events of params/history.toml, drawn only "
-        "for the scenarios that have them, and dates a scenario moves, in that scenario's colour.",
+        "below, each strike window zoomed. Numbered marks: the events of the runs (see Events by scenario), on "
+        "their median date, with a whisker over the 10%–90% range of the runs' dates where they differ; grey where "
+        "every scenario that has the event has it on the same dates, else in each scenario's colour.",
     )
     diffs = Section(
         "Scenario differences over time",
@@ -485,11 +583,12 @@ def _record_section(results: ReportData, out: _Writer, history: History, cube, r
     chart = out.figure(
         "record",
         "",
-        figures.record_paths,
+        partial(figures.record_paths, events=tuple(_record_marks(history))),
         data,
         f"The published record on the simulated paths, scenario {results.reference}",
         "Blue: median path across runs and its 5%–95% band (growth: each day's 31-day mean against the same a "
-        "year before, so 31 December reads the December-to-December growth); black: published value and range.",
+        "year before, so 31 December reads the December-to-December growth); black: published value and range; "
+        "lettered: the record's dated events in Chile (params/history.toml), not the runs' events.",
     )
     return [Section("The record against the simulated paths", figures=[chart])]
 
@@ -629,10 +728,13 @@ def build_report(directory: Path | str, history: History | None = None, workers:
     try:
         head = _scenario_section(results, out) + _attribution_sections(results, out)
         comparison = _comparison_section(results, out)  # the costliest figure: queued before the series are read
+        runs = _finished_runs(results)
+        events = tables.event_marks(tables.mark_events(results), runs, history, tables.scenario_ends(results))
         sections = (
             head
             + _summary_sections(results, out, history)
-            + _time_sections(results, out, history)
+            + _events_section(out, events)
+            + _time_sections(results, out, history, events, runs)
             + comparison
             + _sweep_sections(results, out)
             + _sensitivity_section(results, out)

@@ -14,11 +14,18 @@ from scipy import stats
 
 from viachilena.experiments import attribution
 from viachilena.experiments.figures import units
-from viachilena.experiments.results import History, ReportData
+from viachilena.experiments.results import History, ReportData, as_timestamp
+from viachilena.experiments.store import EVENTS, trusted_parts
 
 LEVEL = 0.95
 FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 PAIR_KEYS = ["point", "replication"]
+# The event kinds the model writes (model/*.py ``log.event``) that are marks on the time axes:
+# the owners' strikes (a window from start to end), the government's turn of stance, the
+# political events (the dated calendar and the turn's event: the military cabinet), rationing
+# and the price decrees. Firm-level and neighbourhood-level events are not marks.
+MARK_KINDS = ("strike_start", "strike_end", "stance", "political", "rationing", "price_decree")
+MARK_SPREAD = (0.1, 0.5, 0.9)  # a mark's date: the median across the runs that have it, and its 10%-90% range
 
 
 def t_interval(values) -> tuple[int, float, float, float]:
@@ -391,3 +398,125 @@ def grid_means(results: ReportData) -> pd.DataFrame:
     means = results.ok.groupby(["scenario", a, b])[results.metrics].agg(["count", "mean"])
     means = means.stack(level=0).rename_axis(["scenario", a, b, "metric"])
     return means.rename(columns={"count": "n"}).reset_index()
+
+
+def mark_events(results: ReportData) -> pd.DataFrame:
+    """The finished runs' events of the kinds in `MARK_KINDS`: run_id, scenario, date, kind, agent, detail.
+
+    The events dataset is read once, only the rows of those kinds; a run stored in several parts
+    (run again) keeps its rows of the latest part that has any.
+    """
+    columns = ["run_id", "scenario", "date", "kind", "agent", "detail"]
+    pieces = [
+        pd.read_parquet(path, columns=columns, filters=[("kind", "in", list(MARK_KINDS))]).assign(part=i)
+        for i, path in enumerate(trusted_parts(results.dir, EVENTS))
+    ]
+    if not pieces:
+        return pd.DataFrame(columns=columns)
+    found = pd.concat(pieces, ignore_index=True)
+    found = found[found["run_id"].isin(results.ok["run_id"])]
+    found = found[found["part"] == found.groupby("run_id")["part"].transform("max")]
+    return found.drop(columns="part").assign(date=pd.to_datetime(found["date"]))
+
+
+def _mark_name(kind: str, agent: str, detail: str) -> str:
+    """An event in words: the strike's name, the stance turned to, the political event's name."""
+    if kind in ("strike_start", "strike_end"):
+        return agent.replace("_", " ").capitalize()
+    if kind == "stance":
+        return f"Turn to {detail.rsplit(': ', 1)[-1]}"
+    if kind == "political":
+        return agent[:1].upper() + agent[1:]
+    return kind.replace("_", " ").capitalize()
+
+
+def _record_of(kind: str, agent: str, history: History):
+    """The record's dated event this model event is (same key or label in params/history.toml), or None."""
+    keys = {agent.lower().replace(" ", "_"), kind}
+    return next((e for e in history.events if e.key in keys or e.label.lower() == agent.lower()), None)
+
+
+def _run_dates(events: pd.DataFrame) -> pd.DataFrame:
+    """One row per run and mark: run_id, scenario, event (its name), kind, agent, start and end (None: no end).
+
+    A strike's end is its ``strike_end``; a run's second event of a name is a mark of its own ("2nd").
+    """
+    named = events.assign(
+        event=[_mark_name(k, a, d) for k, a, d in zip(events["kind"], events["agent"], events["detail"], strict=True)],
+        edge=np.where(events["kind"] == "strike_end", "end", "start"),
+    ).sort_values(["run_id", "date"], kind="stable")
+    nth = named.groupby(["run_id", "event", "edge"]).cumcount()
+    named["event"] = named["event"].where(nth == 0, named["event"] + nth.map(lambda n: f" ({_ordinal(n + 1)})"))
+    starts = named[named["edge"] == "start"]
+    ends = named[named["edge"] == "end"].set_index(["run_id", "event"])["date"].rename("end")
+    dated = starts.join(ends, on=["run_id", "event"]).rename(columns={"date": "start"})
+    return dated[["run_id", "scenario", "event", "kind", "agent", "start", "end"]]
+
+
+def _ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th."""
+    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n if n < 20 else n % 10, 'th') }"
+
+
+def event_marks(
+    events: pd.DataFrame, runs: dict[str, list[str]], history: History, last: dict[str, pd.Timestamp]
+) -> pd.DataFrame:
+    """Per scenario and event: in how many runs it happened, when, and the record's date beside it.
+
+    When: the median, 10% and 90% quantiles of its date across the runs that have it and, for a
+    strike, of the day it ended.
+
+    `events` is :func:`mark_events`; `runs` the finished runs of each scenario; `last` each scenario's
+    last simulated day, the end of a strike still on when its run ends. Events that happen on the same
+    days in every run of a scenario (the stance's turn and the military cabinet it brings) are one row.
+    Quantiles are the nearest run's date. Rows are in order of scenario, then median date.
+    """
+    columns = [
+        "scenario", "event", "kind", "runs", "happened", "share", "date", "date_q10", "date_q90",
+        "end", "end_q10", "end_q90", "record_date", "record_end",
+    ]  # fmt: skip
+    dated = _run_dates(events)
+    rows = []
+    for scenario, run_ids in runs.items():
+        mine = dated[dated["run_id"].isin(run_ids)].copy()
+        span = mine["kind"] == "strike_start"
+        mine.loc[span, "end"] = mine.loc[span, "end"].fillna(last.get(scenario, pd.NaT))
+        groups = {}
+        for event, rows_of in mine.groupby("event", sort=False):
+            days = tuple(sorted(zip(rows_of["run_id"], rows_of["start"], rows_of["end"].fillna(pd.NaT), strict=True)))
+            groups.setdefault(days if not rows_of["end"].notna().any() else (event,), []).append(rows_of)
+        for same in groups.values():
+            first = same[0]
+            found = (_record_of(r["kind"].iloc[0], r["agent"].iloc[0], history) for r in same)
+            record = next((r for r in found if r is not None), None)
+            row = {
+                "scenario": scenario,
+                "event": "; ".join(r["event"].iloc[0] for r in same),
+                "kind": ", ".join(dict.fromkeys(r["kind"].iloc[0] for r in same)),
+                "runs": len(run_ids),
+                "happened": first["run_id"].nunique(),
+                "record_date": record.start if record else pd.NaT,
+                "record_end": record.end if record and record.end is not None else pd.NaT,
+            }
+            row["share"] = row["happened"] / len(run_ids)
+            for name, dates in (("date", first["start"]), ("end", first["end"])):
+                values = _date_quantiles(dates)
+                row.update(zip((f"{name}_q10", name, f"{name}_q90"), values, strict=True))
+            rows.append(row)
+    table = pd.DataFrame(rows, columns=columns)
+    order = {s: i for i, s in enumerate(runs)}
+    return table.sort_values(["scenario", "date"], key=lambda c: c.map(order) if c.name == "scenario" else c)
+
+
+def _date_quantiles(dates: pd.Series) -> list:
+    """The 10%, 50% and 90% quantiles of `dates` (each a run's date), or three NaT if there are none."""
+    days = dates.dropna().to_numpy("datetime64[D]").astype(np.int64)
+    if not len(days):
+        return [pd.NaT] * 3
+    return [pd.Timestamp(np.datetime64(int(d), "D")) for d in np.quantile(days, MARK_SPREAD, method="nearest")]
+
+
+def scenario_ends(results: ReportData) -> dict[str, pd.Timestamp]:
+    """Each scenario's last simulated day (its resolved ``run.end``), where the folder records it."""
+    ends = {s: as_timestamp(p.get("run.end")) for s, p in results.flat_params.items()}
+    return {s: end for s, end in ends.items() if end is not None}
