@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -31,6 +30,30 @@ def _series(rng: np.random.Generator, shift: float) -> pd.DataFrame:
     return pd.DataFrame(base * (1 + walk) + np.outer(t, trend), index=DATES, columns=SERIES)
 
 
+def marked_events(index: int, scenario: str, replication: int) -> list[tuple[str, str, str, str]]:
+    """A synthetic run's events (date, kind, agent, detail): a firm's requisition and marks.
+
+    Every run has the municipal election on its day; the first scenario has the October strike on
+    the record's dates and the turn with its military cabinet; the others have the strike on dates
+    that vary with the replication (a start every 3 days from 1 October 1972, 4 weeks long) and no turn.
+    """
+    found = [
+        ("1970-11-14", "requisition", "firm-1", "synthetic"),
+        ("1971-04-04", "political", "municipal election", "militancy +0.1, risk +0 (test)"),
+    ]
+    if index == 0:
+        start, end = pd.Timestamp("1972-10-09"), pd.Timestamp("1972-11-05")
+        found += [
+            ("1972-11-02", "stance", "government", "stance toward Popular Power: conciliate"),
+            ("1972-11-02", "political", "military cabinet", "militancy -0.5, risk -0.05 (the turn to conciliate)"),
+        ]
+    else:
+        start = pd.Timestamp("1972-10-01") + pd.Timedelta(days=3 * replication)
+        end = start + pd.Timedelta(days=28)
+    found += [(f"{start:%Y-%m-%d}", "strike_start", "october_strike", "100 firms locked out")]
+    return found + [(f"{end:%Y-%m-%d}", "strike_end", "october_strike", "900 trucks withdrawn, 0 requisitioned")]
+
+
 def write_store(
     directory: Path,
     *,
@@ -41,16 +64,18 @@ def write_store(
     failures=0,
     reference=None,
     seed=1970,
+    events=marked_events,
 ) -> Path:
     """Write runs.parquet, series/, events/, manifest.json (and sensitivity.parquet).
 
-    `points` is a list of {param: value} dicts (a sweep) or None (one point).
+    `points` is a list of {param: value} dicts (a sweep) or None (one point); `events(scenario
+    index, scenario, replication)` gives each run's events as (date, kind, agent, detail).
     """
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "series").mkdir()
     (directory / "events").mkdir()
     points = points or [{}]
-    rows, series, events = [], [], []
+    rows, series, stored = [], [], []
     for s_index, scenario in enumerate(scenarios):
         for point, params in enumerate(points):
             for rep in range(replications):
@@ -76,12 +101,15 @@ def write_store(
                 rows.append(row)
                 if not failed:
                     series.append(series_table(run_id, scenario, _series(rng, shift)))
-                    event = {"date": [DATES[10]], "kind": ["requisition"], "agent": ["firm-1"], "detail": ["synthetic"]}
-                    events.append(events_table(run_id, scenario, pd.DataFrame(event)))
+                    logged = pd.DataFrame(events(s_index, scenario, rep), columns=["date", "kind", "agent", "detail"])
+                    logged["date"] = pd.to_datetime(logged["date"])
+                    stored.append(events_table(run_id, scenario, logged))
     pd.DataFrame(rows).to_parquet(directory / "runs.parquet")
-    for kind, tables, per_run in (("series", series, len(DATES)), ("events", events, 1)):  # one run a row group
+    for kind, tables in (("series", series), ("events", stored)):  # one run a row group
         if tables:
-            pq.write_table(pa.concat_tables(tables), directory / kind / "part-000001.parquet", row_group_size=per_run)
+            with pq.ParquetWriter(directory / kind / "part-000001.parquet", tables[0].schema) as writer:
+                for table in tables:
+                    writer.write_table(table)
     scenario_params = {
         s: {
             "events": {

@@ -1,14 +1,12 @@
-"""Figures: no two text labels overlap, events are drawn only where they happen, the style is overridable."""
+"""Figures: no two text labels overlap, no text runs past the figure's edge, the style is overridable."""
 
 import itertools
 
-import pandas as pd
 import pytest
 from matplotlib.text import Text
 
 from tests.report.conftest import HISTORY, KINDS, write_store
 from viachilena.experiments import figures, report
-from viachilena.experiments.results import ReportData
 
 
 def _jobs(directory, monkeypatch) -> list:
@@ -70,6 +68,23 @@ def test_no_two_text_labels_overlap(drawn):
     assert checked == len(drawn) > 0
 
 
+def test_no_text_is_clipped_at_the_figure_edge(drawn):
+    for stem, fig in drawn:
+        edge = fig.bbox
+        for text, box in _labels(fig):
+            inside = edge.x0 - 0.5 <= box.x0 and box.x1 <= edge.x1 + 0.5 and edge.y0 - 0.5 <= box.y0
+            assert inside and box.y1 <= edge.y1 + 0.5, f"{stem}: {text!r} at {box} runs past the figure {edge}"
+
+
+def test_the_clipping_check_sees_a_clipped_title():
+    with figures.styled():
+        fig = figures._figure(2.0, 3.0)
+        fig.text(0.9, 0.5, "a title running past the edge")
+        fig.draw_without_rendering()
+    (box,) = [box for text, box in _labels(fig) if text.startswith("a title")]
+    assert box.x1 > fig.bbox.x1
+
+
 def test_the_overlap_check_sees_an_overlap():
     with figures.styled():
         fig = figures._figure(2.0, 3.0)
@@ -79,40 +94,6 @@ def test_the_overlap_check_sees_an_overlap():
         fig.draw_without_rendering()
     boxes = [box for text, box in _labels(fig) if "label" in text]
     assert boxes[0].overlaps(boxes[1])
-
-
-def test_an_event_is_drawn_only_in_the_scenarios_that_have_it(tmp_path, monkeypatch):
-    directory = write_store(tmp_path / "store", scenarios=("baseline", "no_strike"), replications=2)
-    manifest = ReportData(directory).manifest
-    for scenario, on in (("baseline", True), ("no_strike", False)):
-        manifest["scenario_params"][scenario]["october_strike"] = {"enabled": on}
-    (directory / "manifest.json").write_text(pd.io.json.ujson_dumps(manifest))
-    marks, windows = report._marks(ReportData(directory), HISTORY)
-    strike = [m for m in marks if m.text.startswith("October strike")]
-    assert len(strike) == 1 and strike[0].text.endswith("(only in baseline)")
-    assert [w[0] for w in windows] == ["October strike", "July 1973 strike"]
-    (only_no_strike,) = [m for m in marks if "no_strike" in m.text]  # the date that scenario moves
-    assert only_no_strike.colour == figures.OKABE_ITO[1]
-    manifest["scenario_params"]["baseline"]["october_strike"] = {"enabled": False}
-    (directory / "manifest.json").write_text(pd.io.json.ujson_dumps(manifest))
-    marks, windows = report._marks(ReportData(directory), HISTORY)
-    assert not any(m.text.startswith("October strike") for m in marks)
-    assert [w[0] for w in windows] == ["July 1973 strike"]
-
-
-def test_a_moved_strike_window_is_drawn_on_its_own_dates(tmp_path):
-    directory = write_store(tmp_path / "store", scenarios=("baseline", "late"), replications=2)
-    manifest = ReportData(directory).manifest
-    manifest["scenario_params"]["late"]["october_strike"] = {
-        "enabled": True,
-        "window": {"start": "1972-10-13", "end": "1972-11-05"},
-    }
-    (directory / "manifest.json").write_text(pd.io.json.ujson_dumps(manifest))
-    marks, _ = report._marks(ReportData(directory), HISTORY)
-    strike = {m.start: m for m in marks if m.text.startswith("October strike")}
-    assert set(strike) == {pd.Timestamp("1972-10-09"), pd.Timestamp("1972-10-13")}
-    assert strike[pd.Timestamp("1972-10-13")].text.endswith("(only in late)")
-    assert strike[pd.Timestamp("1972-10-09")].colour == figures.GREY
 
 
 def test_a_style_file_in_the_folder_overrides_the_report_style(tmp_path):
