@@ -340,15 +340,18 @@ def series_figure(
     marks: list[Mark],
     windows: list[tuple[str, pd.Timestamp, pd.Timestamp]],
     difference: bool = False,
+    order: tuple[str, ...] = (),
 ) -> Figure:
     """One key series over the whole run, with a zoomed panel for each strike window.
 
     `table` is long (date, scenario and the fan quantiles q5..q95, or a paired difference's
-    mean, ci_low, ci_high); each scenario is one colour. `windows` are (name, start, end).
+    mean, ci_low, ci_high); each scenario is one colour, in the order of `order` (the
+    table's, if it does not name them all). `windows` are (name, start, end).
     """
     factor, shown = readable(unit, difference)
     scenarios = list(dict.fromkeys(table["scenario"]))
-    colours = dict(zip(scenarios, itertools.cycle(OKABE_ITO), strict=False))
+    order = order if set(scenarios) <= set(order) else tuple(scenarios)
+    colours = dict(zip(order, itertools.cycle(OKABE_ITO), strict=False))
     handles_for = _difference_layer if difference else _fan_layer
     layers = ["mean difference, 95% interval"] if difference else ["median", "50% band"]
     layers += ["90% band"] if len(scenarios) == 1 and not difference else []

@@ -450,19 +450,10 @@ def _free_row(taken: list[list[tuple[pd.Timestamp, pd.Timestamp]]], spans: list)
 
 
 def _when(row) -> str:
-    """A mark's date (or its window's) in words, with the 10%-90% range of its runs' dates where they differ."""
+    """A mark's date (or its window's) in words: the median where its runs' dates differ."""
     first = _dates(row.date, None if pd.isna(row.end) else row.end)
-    spread = [
-        (n, lo, hi)
-        for n, lo, hi in (("starts", row.date_q10, row.date_q90), ("ends", row.end_q10, row.end_q90))
-        if not pd.isna(lo) and lo != hi
-    ]
-    if not spread:
-        return first
-    if pd.isna(row.end):
-        return f"median {first} (10%–90% of runs: {_dates(row.date_q10, row.date_q90)})"
-    ranges = "; ".join(f"{name} {_dates(lo, hi)}" for name, lo, hi in spread)
-    return f"medians {first} (10%–90% of runs: {ranges})"
+    spread = row.date_q10 != row.date_q90 or (not pd.isna(row.end) and row.end_q10 != row.end_q90)
+    return first + (" (median)" if pd.isna(row.end) else " (medians)") * spread
 
 
 def _dates(start: pd.Timestamp, end: pd.Timestamp | None) -> str:
@@ -534,6 +525,7 @@ def _time_sections(
     )
     record = _record_section(results, out, history, cube, runs.get(results.reference, []))
     marks, windows = _marks(events, list(runs))
+    order = tuple(runs)  # each scenario's colour, the same in every figure and on its marks
     series_units = figures.units("SERIES")
     counts = ", ".join(f"{len(ids)} of {s}" for s, ids in runs.items())
     fans = Section(
@@ -554,7 +546,7 @@ def _time_sections(
             out.figure(
                 "fan",
                 column,
-                partial(figures.series_figure, unit=unit, marks=marks, windows=windows),
+                partial(figures.series_figure, unit=unit, marks=marks, windows=windows, order=order),
                 tables.fan(cube, runs, column),
                 f"{words(column, SERIES_WORDS)} [{readable(unit)[1]}]",
                 f"{words(column, SERIES_WORDS)}: median and bands across runs, by scenario.",
@@ -565,7 +557,9 @@ def _time_sections(
                 out.figure(
                     "diff",
                     column,
-                    partial(figures.series_figure, unit=unit, marks=marks, windows=windows, difference=True),
+                    partial(
+                        figures.series_figure, unit=unit, marks=marks, windows=windows, difference=True, order=order
+                    ),
                     tables.series_differences(results, cube, column),
                     f"{words(column, SERIES_WORDS)}: each scenario minus {results.reference} "
                     f"[{readable(unit, difference=True)[1]}]",
