@@ -3,7 +3,8 @@
 Writes, through the engine's own store (``RunStore``, so the folder has the layout a real run
 leaves), the October 1972 experiment (four scenarios) with 50 and with 500 replications, each
 run's row and every daily series of the model over 1970-11-04..1973-09-11 filled with
-synthetic numbers (random walks: what is timed is the report, not the model). Then times
+synthetic numbers (random walks: what is timed is the report, not the model) and the record's
+dated events as its events (the experiment's timing is historical: every run has them on their dates). Then times
 ``build_report`` on each folder (median of N builds, each from scratch: the figures of the
 previous build deleted; figures on the default two processes), and once more as a rebuild of
 an unchanged folder, which keeps the figures already drawn. Targets: 200 runs under 10 s,
@@ -33,6 +34,7 @@ from viachilena.experiments import manifest as manifests
 from viachilena.experiments.columns import run_schema
 from viachilena.experiments.design import run_table
 from viachilena.experiments.report import build_report
+from viachilena.experiments.results import History
 from viachilena.experiments.spec import load_experiment
 from viachilena.experiments.store import MANIFEST, RunStore, write_json, write_scenarios
 from viachilena.experiments.worker import DEFAULT_SIMULATE, OK, Outcome
@@ -41,6 +43,18 @@ BENCHMARK = "report_speed"
 EXPERIMENT = ROOT / "experiments" / "october_1972.toml"
 TARGETS = {200: 10.0, 2000: 30.0}
 DATES = pd.date_range("1970-11-04", "1973-09-11", freq="D", name="date")
+HISTORY = History.load()
+
+
+def marked_events() -> list[tuple]:
+    """A run's events as the report marks them: the record's dated events, on their dates (historical timing)."""
+    found = [(DATES[700], "lockout", "firm-1", "-")]
+    for event in HISTORY.events:
+        if event.end is None:
+            found.append((event.start, "political", event.label, "-"))
+        else:
+            found += [(event.start, "strike_start", event.key, "-"), (event.end, "strike_end", event.key, "-")]
+    return found
 
 
 def write_store(folder: Path, runs: int) -> Path:
@@ -56,7 +70,7 @@ def write_store(folder: Path, runs: int) -> Path:
         rng = np.random.default_rng(planned.seed + hash(planned.scenario) % 1000)
         walk = 1.0 + np.cumsum(rng.normal(0, 0.01, (len(DATES), len(columns))), axis=0)
         series = pd.DataFrame(walk, index=DATES, columns=columns)
-        events = pd.DataFrame({"date": [DATES[700]], "kind": ["lockout"], "agent": ["firm-1"], "detail": ["-"]})
+        events = pd.DataFrame(marked_events(), columns=["date", "kind", "agent", "detail"])
         row = {
             "run_id": planned.run_id,
             "scenario": planned.scenario,
