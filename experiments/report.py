@@ -494,7 +494,8 @@ def _events_section(out: _Writer, table: pd.DataFrame) -> list[Section]:
     common = table[everywhere].loc[~same[everywhere].duplicated()].assign(scenario=EVERY_SCENARIO)
     shown = pd.concat([common, table[~everywhere]], ignore_index=True)[["scenario", *rest]]
     text = (
-        "The political events, strikes, stance turns, rationing and price decrees of each scenario, read from "
+        "The political events, owners' and traders' strikes, stance turns, rationing and price decrees of each "
+        "scenario, read from "
         "its runs' event logs: in how many runs each happened, its median date across those runs and the "
         "10% and 90% quantiles (each a run's date); for a strike, when it ended (a strike still on when the "
         "run ends counts as ending on the last day). Events on the same days in every run are one row, and so "

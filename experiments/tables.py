@@ -22,9 +22,10 @@ FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 PAIR_KEYS = ["point", "replication"]
 # The event kinds the model writes (model/*.py ``log.event``) that are marks on the time axes:
 # the owners' strikes (a window from start to end), the government's turn of stance, the
-# political events (the dated calendar and the turn's event: the military cabinet), rationing
-# and the price decrees. Firm-level and neighbourhood-level events are not marks.
-MARK_KINDS = ("strike_start", "strike_end", "stance", "political", "rationing", "price_decree")
+# political events (the dated calendar and the turn's event: the military cabinet), the traders'
+# strikes (on the day they start), rationing and the price decrees. Firm-level and
+# neighbourhood-level events are not marks.
+MARK_KINDS = ("strike_start", "strike_end", "stance", "political", "traders_strike", "rationing", "price_decree")
 MARK_SPREAD = (0.1, 0.5, 0.9)  # a mark's date: the median across the runs that have it, and its 10%-90% range
 
 
@@ -427,6 +428,8 @@ def _mark_name(kind: str, agent: str, detail: str) -> str:
         return f"Turn to {detail.rsplit(': ', 1)[-1]}"
     if kind == "political":
         return agent[:1].upper() + agent[1:]
+    if kind == "traders_strike":
+        return "Traders' strike"
     return kind.replace("_", " ").capitalize()
 
 
