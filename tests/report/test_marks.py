@@ -62,7 +62,7 @@ def test_spread_dates_get_whiskers_whose_ends_are_the_stated_quantiles(store, mo
     assert (spread.low, spread.start, spread.high) == (low, median, high)
     four_weeks = pd.Timedelta(days=28)
     assert (spread.end_low, spread.end, spread.end_high) == (low + four_weeks, median + four_weeks, high + four_weeks)
-    assert f"starts {low:%d}–{high:%d %b %Y}" in spread.text
+    assert spread.text == f"back: October strike, {median:%d %b} to {median + four_weeks:%d %b %Y} (medians)"
     assert windows == [("October strike", pd.Timestamp("1972-10-01") + pd.Timedelta(days=3), high + four_weeks)]
     fan = _drawn(store, monkeypatch)["fan-gdp"]
     with figures.styled(store):
