@@ -478,6 +478,8 @@ def event_marks(
         "scenario", "event", "kind", "runs", "happened", "share", "date", "date_q10", "date_q90",
         "end", "end_q10", "end_q90", "record_date", "record_end",
     ]  # fmt: skip
+    if events.empty:  # runs too short for any (and pandas cannot join empty Arrow-backed keys)
+        return pd.DataFrame(columns=columns)
     dated = _run_dates(events)
     rows = []
     for scenario, run_ids in runs.items():
