@@ -23,6 +23,7 @@ import numpy as np
 from viachilena.model.arrays import sum_of
 from viachilena.model.calendar import ticks
 from viachilena.model.economy import Economy
+from viachilena.model.external import short_term_credit
 from viachilena.model.params import Params
 
 
@@ -37,8 +38,7 @@ def capital_flight(env, eco: Economy, p: Params, rng: np.random.Generator):
 
 def flee(eco: Economy, p: Params, hedgers: np.ndarray) -> None:
     """Move today's flight through the official channel, and clear the parallel dollar market."""
-    c, x = p.capital_flight, p.external
-    led = eco.ledger
+    c, led = p.capital_flight, eco.ledger
     cash = max(led.escudos["capitalists"], 0.0)
     inventories = float(eco.goods_price @ (eco.depot - eco.depot_state + sum_of(eco.hoard, axis=1)))
     rate = (
@@ -48,7 +48,8 @@ def flee(eco: Economy, p: Params, hedgers: np.ndarray) -> None:
     premium = eco.dollar_premium
     official_share = c.official_channel_share + (1.0 - c.official_channel_share) * premium / (premium + c.premium_half)
     official = official_share * escudos
-    official_usd = min(official / eco.exchange_rate, max(led.dollars["reserves"] - x.reserve_floor, 0.0))
+    reserves = led.dollars["reserves"]
+    official_usd = min(official / eco.exchange_rate, max(reserves, 0.0) + short_term_credit(p, reserves))
     led.pay("capitalists", "central_bank", official_usd * eco.exchange_rate, "dollars")
     led.move_dollars("reserves", "capitalists_abroad", official_usd, "official_flight")
     flight = escudos - official_usd * eco.exchange_rate

@@ -75,7 +75,8 @@ def credit(eco: Economy, p: Params, day: int) -> None:
     """New credit, cut by the blockade; other lenders later; debt service until the moratorium.
 
     Net reserves below zero are short-term debt (suppliers' credit, central-bank borrowing,
-    arrears), on which interest is paid in dollars.
+    arrears), on which interest is paid in dollars at a rate whose spread grows with the debt
+    (:func:`short_term_rate`).
     """
     x = p.external
     cut = x.enabled and day >= day_of(x.credit_cut, p.run.start)
@@ -85,15 +86,37 @@ def credit(eco: Economy, p: Params, day: int) -> None:
     eco.ledger.move_dollars("rest_of_world", "reserves", drawn, "credit")
     moratorium = x.enabled and day >= day_of(x.debt_moratorium, p.run.start)
     service = (x.debt_service_after_moratorium if moratorium else x.debt_service) / 365.0
-    service += x.short_term_interest / 365.0 * max(-eco.ledger.dollars["reserves"], 0.0)
+    debt = max(-eco.ledger.dollars["reserves"], 0.0)
+    service += short_term_rate(p, debt) / 365.0 * debt
     eco.ledger.move_dollars("reserves", "rest_of_world", service, "debt_service")
+
+
+def short_term_rate(p: Params, debt: float) -> float:
+    """Interest a year on short-term debt (US$m): a base rate plus a spread that grows with the debt."""
+    x = p.external
+    return x.short_term_interest + x.short_term_spread * debt / x.short_term_debt_half
+
+
+def short_term_credit(p: Params, reserves: float) -> float:
+    """New short-term credit lenders would extend today (US$m/day), falling smoothly as the debt grows.
+
+    Suppliers' credit, short-term bank lines and arrears: at no debt lenders offer
+    ``short_term_credit`` a year; their willingness halves when the net short-term debt reaches
+    ``short_term_debt_half``, and keeps falling, never to a hard stop, as it grows.
+    """
+    x = p.external
+    debt = max(-reserves, 0.0)
+    return x.short_term_credit / 365.0 * x.short_term_debt_half / (x.short_term_debt_half + debt)
 
 
 def imports(eco: Economy, p: Params) -> None:
     """Imports of food, industrial inputs and capital goods, rationed in that order as dollars run out.
 
     Food imports fill the gap between the food households' incomes would buy and what the farms
-    grow over a harvest year; inputs follow industrial output; capital goods, investment.
+    grow over a harvest year; inputs follow industrial output; capital goods, investment. The
+    dollars for them are the day's exports, a share of positive reserves (import licences tighten
+    as reserves fall) and the short-term credit lenders still extend: what is spent beyond
+    exports takes net reserves down, below zero as short-term debt.
     """
     x, b = p.external, eco.base
     eco.farm_output_trend += (eco.flows["agricultural_output"] - eco.farm_output_trend) / x.food_gap_days
@@ -103,7 +126,7 @@ def imports(eco: Economy, p: Params) -> None:
     inputs = x.input_imports_1970 / 365.0 * eco.flows["industrial_output"] / b.industry
     private_capital, aps_capital = (b.imported_capital_share * w / b.exchange_rate for w in eco.capital_wanted)
     reserves = eco.ledger.dollars["reserves"]
-    available = x.drawdown_rate * max(reserves - x.reserve_floor, 0.0) + eco.flows["exports_usd"]
+    available = x.drawdown_rate * max(reserves, 0.0) + short_term_credit(p, reserves) + eco.flows["exports_usd"]
     if not x.enabled:
         available = float("inf")
     bought = {}

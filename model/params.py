@@ -759,15 +759,19 @@ class External(Switchable):
     debt_service: float = field("US$m/year", "debt service paid in dollars", ge=0.0)
     debt_moratorium: Date = field("date", "moratorium on debt service declared")
     debt_service_after_moratorium: float = field("US$m/year", "debt service paid after the moratorium", ge=0.0)
-    drawdown_rate: float = field(
-        "1/day", "share of reserves above the floor spendable on imports a day", ge=0.0, le=1.0
+    drawdown_rate: float = field("1/day", "share of positive net reserves spendable on imports a day", ge=0.0, le=1.0)
+    short_term_credit: float = field(
+        "US$m/year",
+        "short-term credit (suppliers' credit, bank lines, arrears) lenders would extend at no short-term debt",
+        ge=0.0,
     )
-    reserve_floor: float = field(
-        "US$m",
-        "lowest net reserves: below zero, the short-term credit, suppliers' credit and arrears the country can run up",
-        le=0.0,
+    short_term_debt_half: float = field(
+        "US$m", "net short-term debt (net reserves below zero) at which lenders' willingness halves", gt=0.0
     )
-    short_term_interest: float = field("1/year", "interest on net reserves below zero", ge=0.0, le=1.0)
+    short_term_interest: float = field("1/year", "base interest on net reserves below zero", ge=0.0, le=1.0)
+    short_term_spread: float = field(
+        "1/year", "spread added to that interest per short_term_debt_half of debt", ge=0.0, le=1.0
+    )
     under_invoicing: float = field(
         "share", "most of non-copper exports under-invoiced when the parallel premium is high", **SHARE
     )

@@ -22,6 +22,7 @@ REPLICATIONS = 20
 YEAR_1971, YEAR_1972 = slice("1971-01-01", "1971-12-31"), slice("1972-01-01", "1972-12-31")
 OCTOBER = slice("1972-10-09", "1972-11-05")
 JUMP = 0.20  # a one-day change larger than this needs a dated event
+PINNED = 0.01  # two months' mean net reserves closer than this (relative) are a series resting on a limit
 
 
 @functools.cache
@@ -62,6 +63,19 @@ def test_net_reserves_go_negative_and_do_not_sit_on_a_floor(runs, mean):
         still = (reserves.diff().abs() < 1e-6).astype(int)
         longest = still.groupby((still == 0).cumsum()).sum().max()
         assert longest <= 31, f"seed {run.seed}: reserves unchanged for {longest} days"
+
+
+def test_net_reserves_never_rest_on_a_limit_in_any_month(runs):
+    """Row 2: a soft limit, no floor: no run's monthly net reserves stay within 1% of one value for two months.
+
+    Checked from January 1971 to the end of the run, 1973 included. The run's first weeks are left
+    out: the record puts net reserves at the end of 1970 where the run starts them in November.
+    """
+    for run in runs:
+        months = run.series["reserves_usd"]["1971-01-01":].resample("MS").mean()
+        size = np.maximum(months.abs(), months.shift(1).abs())
+        still = (months.diff().abs() <= PINNED * size).iloc[1:]
+        assert not still.any(), f"seed {run.seed}: reserves within 1% of one value in {list(still[still].index)}"
 
 
 def test_the_parallel_dollar_trades_at_a_premium_of_at_least_one_over_1972(mean):
