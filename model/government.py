@@ -46,8 +46,22 @@ def budget(env, eco: Economy, p: Params, rng: np.random.Generator):
         eco.ledger.pay("treasury", "capitalists", g.subsidy_share * max(eco.private_sales_value, 0.0), "subsidies")
         eco.public_purchases_index = (1.0 + g.spending_growth) ** (day / 365.0)
         eco.public_employment *= 1.0 + g.public_employment_growth / 365.0
-        drift = g.wage_indexation_drift * eco.official_inflation_trend + g.wage_drift / 365.0 * _militancy(eco)
+        drift = wage_indexation(eco, p) * eco.official_inflation_trend + g.wage_drift / 365.0 * _militancy(eco)
         eco.wage *= 1.0 + drift
+
+
+def wage_indexation(eco: Economy, p: Params) -> float:
+    """Share of current official inflation wages follow between decrees: more, the faster prices rise.
+
+    At low inflation wages move between readjustments only through drift (``wage_indexation_drift``);
+    as inflation rises, unions renegotiate and employers pay bonuses more often, so wages follow
+    prices more closely, toward ``wage_indexation_max``, half way there at an annual official
+    inflation of ``wage_indexation_half`` (the shortening of wage contracts in high inflation).
+    """
+    g = p.government
+    inflation = max(float(np.expm1(365.0 * eco.official_inflation_trend)), 0.0)
+    closer = inflation / (inflation + g.wage_indexation_half)
+    return g.wage_indexation_drift + (g.wage_indexation_max - g.wage_indexation_drift) * closer
 
 
 def expect_inflation(eco: Economy, p: Params) -> None:

@@ -650,6 +650,12 @@ class Government(Section):
     wage_indexation_drift: float = field(
         "share of inflation", "share of current official inflation wages follow between readjustments", **SHARE
     )
+    wage_indexation_max: float = field(
+        "share of inflation", "most of current inflation wages follow between decrees, at runaway inflation", **SHARE
+    )
+    wage_indexation_half: float = field(
+        "share a year", "annual official inflation at which wages follow half way from the drift to the most", gt=0.0
+    )
     price_smoothing_days: float = field(
         "days", "window over which the effective price level is averaged before expectations read it", ge=1.0, le=365.0
     )
