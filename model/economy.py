@@ -345,6 +345,7 @@ class Economy:
         self.industry_jobs_private = p.economy_1970.industry_employment
         self.industry_jobs_public = 0.0
         self.industry_jobs_idle = 0.0  # jobs in firms locked out or occupied: employed, unpaid
+        self.services_jobs = b.employment["services"]  # jobs in private services, following their sales over months
         self.income = b.wage_per_worker * (1.0 - e.unemployment) * self.wage_weight + b.dividends * self.profit_weight
         self.spending_income = self.income.copy()
         # the day's flows, for the recorder (yesterday's values stand in on day 0)

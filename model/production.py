@@ -199,20 +199,34 @@ def copper(eco: Economy, p: Params, day: int) -> None:
     eco.flows["copper_output"] = level
 
 
+def services_employment(eco: Economy, p: Params) -> float:
+    """Jobs in private services follow what the open providers sell, over months; returns the idle ones.
+
+    Providers closed by the owners' strike (``eco.services_loss``) lock their staff out: those
+    workers stay employed, as the surveys counted them, unpaid while closed, and jobs follow what
+    the providers would sell if open (sales over the open share), over
+    ``production.employment_adjust_days`` as everywhere else.
+    """
+    pr, b = p.production, eco.base
+    open_share = max(1.0 - eco.services_loss, 0.0)
+    sold = eco.flows["services_output"] / b.private_services if b.private_services > 0 else 1.0
+    would_sell = sold / open_share if open_share > 0 else 0.0  # bounded: sales are capped by the open capacity
+    target = b.employment["services"] * would_sell**pr.employment_elasticity
+    eco.services_jobs += (target - eco.services_jobs) / pr.employment_adjust_days
+    return eco.services_jobs * (1.0 - open_share)
+
+
 def pay_incomes(eco: Economy, p: Params) -> None:
     """Wages from private employers and the state."""
     b = eco.base
     wage = eco.wage * b.wage_per_worker
-    services_jobs = (
-        b.employment["services"]
-        * (eco.flows["services_output"] / b.private_services if b.private_services > 0 else 1.0)
-        ** p.production.employment_elasticity
-    )
+    services_idle = services_employment(eco, p)
     copper_jobs = b.employment["copper"]
     farm_jobs = b.employment["agriculture"]
-    private_jobs = eco.industry_jobs_private + farm_jobs + services_jobs + (0.0 if eco.copper_state else copper_jobs)
+    private_jobs = eco.industry_jobs_private + farm_jobs + eco.services_jobs
+    private_jobs += 0.0 if eco.copper_state else copper_jobs
     state_jobs = eco.industry_jobs_public + eco.public_employment + (copper_jobs if eco.copper_state else 0.0)
-    idle = eco.industry_jobs_idle  # counted employed, paid nothing while their factory stands still
+    idle = eco.industry_jobs_idle + services_idle  # counted employed, paid nothing while their workplace is shut
     eco.ledger.pay_households("capitalists", wage * (private_jobs - idle) * eco.wage_weight, "wages")
     eco.ledger.pay_households("treasury", wage * state_jobs * eco.wage_weight, "wages")
     eco.wage_income = wage * (private_jobs + state_jobs - idle) * eco.wage_weight

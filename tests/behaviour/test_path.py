@@ -22,6 +22,7 @@ REPLICATIONS = 20
 YEAR_1971, YEAR_1972 = slice("1971-01-01", "1971-12-31"), slice("1972-01-01", "1972-12-31")
 OCTOBER = slice("1972-10-09", "1972-11-05")
 JUMP = 0.20  # a one-day change larger than this needs a dated event
+STRIKE_STEP = 0.01  # most monthly unemployment may rise in the month the October strike began
 PINNED = 0.01  # two months' mean net reserves closer than this (relative) are a series resting on a limit
 
 
@@ -100,6 +101,9 @@ def test_unemployment_stays_under_ten_percent_in_every_month(runs):
     for run in runs:
         monthly = run.series["unemployment_rate"].resample("MS").mean()
         assert monthly.max() < 0.10, f"seed {run.seed}: {monthly.idxmax():%Y-%m} {monthly.max():.3f}"
+        # the October strike closes shops and services: their staff are locked out, not laid off
+        step = monthly["1972-10-01"] - monthly["1972-09-01"]
+        assert step < STRIKE_STEP, f"seed {run.seed}: unemployment up {step:.3f} in October 1972"
 
 
 def test_industry_restarts_after_october_as_inputs_and_shipments_arrive(mean):
