@@ -275,6 +275,7 @@ class Economy:
         # prices and policy
         self.official_price = 1.0  # the controlled price level, moved by decree and review
         self.free_price = np.ones(2)  # each good's free part, moving daily with cost and excess demand
+        self.free_markup = np.zeros(2)  # each free price's log markup over unit cost, growing with excess demand
         self.goods_price = np.ones(2)  # each good's price: its controlled and free parts, by sales
         self.goods_shortage = np.zeros(2)
         self.price = 1.0  # the official CPI: the goods' prices on the base year's basket

@@ -115,14 +115,16 @@ def unit_cost(eco: Economy, p: Params) -> float:
     Materials are priced at the effective price level, since firms bought part of their inputs
     on the black market; imported inputs missing from the official quota were bought with
     parallel dollars at the premium. This is how the black markets fed back into official prices.
-    Labour productivity is the month's average (production keeps it), as a cost review would take it.
+    Labour productivity and the effective price level are the month's averages (production and
+    :func:`expect_inflation` keep them), as a cost review would take them: a week's spike of
+    black-market prices is not a cost.
     """
     g, b = p.government, eco.base
     labour = eco.wage / max(eco.productivity, g.productivity_floor)
     outside = g.outside_quota_share * (1.0 - eco.import_ratio) * eco.dollar_premium
     imported = eco.exchange_rate / b.exchange_rate * (1.0 + outside)
     materials = 1.0 - g.labour_cost_share - g.import_cost_share
-    return g.labour_cost_share * labour + g.import_cost_share * imported + materials * eco.cpi_effective
+    return g.labour_cost_share * labour + g.import_cost_share * imported + materials * eco.cpi_effective_smoothed
 
 
 def controlled_shares(p: Params) -> np.ndarray:

@@ -107,14 +107,18 @@ def goods(eco: Economy, p: Params) -> None:
 
 
 def free_prices(eco: Economy, p: Params) -> None:
-    """The free part of each good's price follows unit cost and the good's excess demand, every day.
+    """The free part of each good's price follows unit cost times a markup that grows with excess demand.
 
+    Sellers of a good that buyers queue for raise their markup over cost every day the queue
+    lasts (``free_price_demand_speed`` per unit of the good's shortage, yesterday's), and let it
+    fall back toward cost slowly once the shelves stay stocked (``free_markup_relax``): so excess
+    demand that persists keeps raising free prices, instead of holding them a step above cost.
     With price controls off (``government.price_controls = false``) every sale is free.
     """
     g = p.government
-    cost = unit_cost(eco, p)
-    cost_gap = cost / eco.free_price - 1.0
-    change = 1.0 + g.free_price_cost_speed * cost_gap + g.free_price_demand_speed * eco.goods_shortage
+    eco.free_markup += g.free_price_demand_speed * eco.goods_shortage - g.free_markup_relax * eco.free_markup
+    target = unit_cost(eco, p) * np.exp(eco.free_markup)
+    change = 1.0 + g.free_price_cost_speed * (target / eco.free_price - 1.0)
     eco.free_price = eco.free_price * np.maximum(change, 0.5)
     reprice(eco, p)
 

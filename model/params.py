@@ -669,7 +669,16 @@ class Government(Section):
         "1/day", "share of the cost gap the free part of a good's price closes a day", ge=0.0, le=1.0
     )
     free_price_demand_speed: float = field(
-        "1/day per shortage", "daily rise of the free part of a good's price per unit of its shortage", ge=0.0, le=1.0
+        "1/day per shortage",
+        "daily rise of the free part's log markup over cost per unit of its shortage",
+        ge=0.0,
+        le=1.0,
+    )
+    free_markup_relax: float = field(
+        "1/day",
+        "share of the free part's markup over cost given up a day (it falls back when queues end)",
+        ge=0.0,
+        le=1.0,
     )
     controlled_food: float = field("share", "share of food sales at controlled official prices", **SHARE)
     controlled_manufactures: float = field(
