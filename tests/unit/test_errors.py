@@ -43,7 +43,7 @@ def test_mid_run_breakdown_through_the_cli_is_one_line(tmp_path, capsys):
             "--set",
             "economy_1970.gdp=1e300",
             "--set",
-            "run.end=1971-03-31",
+            "run.end=1972-12-31",
             "--out",
             str(tmp_path / "out"),
         ]
