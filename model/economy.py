@@ -282,6 +282,7 @@ class Economy:
         self.black_price = 1.0
         self.wage = 1.0
         self.wage_at_last_readjustment_cpi = 1.0 / (1.0 + p.government.inflation_at_start)
+        self.wage_at_last_readjustment = 1.0  # the wage the last decree set
         self.exchange_rate = b.exchange_rate
         self.dollar_premium = 0.0
         self.premium = 0.0

@@ -94,7 +94,11 @@ def _militancy(eco: Economy) -> float:
 
 
 def wage_readjustments(env, eco: Economy, p: Params, log: Recorder):
-    """SimPy process: on each readjustment date, wages catch up with official inflation."""
+    """SimPy process: on each readjustment date, wages catch up with official inflation.
+
+    The decree sets wages to the last decree's level raised by its share of the inflation since;
+    what wages drifted up in between counts as an advance on it (no wage falls by decree).
+    """
     if not p.government.wage_policy:
         return
     for r in sorted(p.government.wage_readjustments, key=lambda r: r.date):
@@ -102,8 +106,8 @@ def wage_readjustments(env, eco: Economy, p: Params, log: Recorder):
             yield tick
             past = eco.price / eco.wage_at_last_readjustment_cpi - 1.0
             rise = r.indexation * past + r.real_increase
-            eco.wage *= 1.0 + max(rise, -0.9)
-            eco.wage_at_last_readjustment_cpi = eco.price
+            eco.wage = max(eco.wage, eco.wage_at_last_readjustment * (1.0 + max(rise, -0.9)))
+            eco.wage_at_last_readjustment_cpi, eco.wage_at_last_readjustment = eco.price, eco.wage
             log.event(
                 env.now, "wage_readjustment", "government", f"wages +{rise:.1%} (inflation since last {past:.1%})"
             )
