@@ -9,6 +9,7 @@ the two consumer goods, with the JAPs acting on food, measured in goods.
 from __future__ import annotations
 
 import functools
+import itertools
 
 import numpy as np
 import pandas as pd
@@ -104,6 +105,22 @@ def test_unemployment_stays_under_ten_percent_in_every_month(runs):
         # the October strike closes shops and services: their staff are locked out, not laid off
         step = monthly["1972-10-01"] - monthly["1972-09-01"]
         assert step < STRIKE_STEP, f"seed {run.seed}: unemployment up {step:.3f} in October 1972"
+
+
+def test_a_wage_decree_restores_at_most_the_real_wage_of_the_last_one(runs):
+    """A decree indexing wages to past inflation, with no real increase, lifts the real wage to at
+    most what the previous decree set (or leaves it where drift took it: no wage falls by decree):
+    the drift between decrees is an advance on the decree, not paid twice."""
+    params = model.load_params(BASELINE)
+    decrees = sorted(params.government.wage_readjustments, key=lambda r: r.date)
+    for run in runs:
+        wage = run.series["real_wage"]
+        for last, this in itertools.pairwise(decrees):
+            if this.real_increase == 0.0:
+                day = pd.Timestamp(this.date)
+                set_last, after = wage.loc[pd.Timestamp(last.date)], wage.loc[day]
+                eve = wage.loc[day - pd.Timedelta(days=1)]
+                assert after <= max(set_last, eve) * 1.01, (this.date, set_last, eve, after)
 
 
 def test_industry_restarts_after_october_as_inputs_and_shipments_arrive(mean):
