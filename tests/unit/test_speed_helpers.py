@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from viachilena import model
+from viachilena.model import summary
 from viachilena.model.arrays import mean_of, sum_of
 from viachilena.model.economy import APS, INTERVENED, PRIVATE, Economy
 from viachilena.model.ledger import PURPOSES, Ledger
@@ -56,3 +58,23 @@ def test_the_list_follows_its_size():
     for size in (eco.list_size_now, 10, 10, 3):
         eco.list_size_now = size
         assert np.array_equal(eco.on_list(), eco.is_large & (eco.rank < size * eco.scale))
+
+
+SERIES_START = np.datetime64("1972-11-20")
+WITH_NAN = st.one_of(FINITE, st.just(np.nan))
+
+
+@given(
+    arrays(np.float64, st.integers(1, 120), elements=WITH_NAN),
+    st.integers(-5, 125),
+    st.integers(-5, 125),
+    st.sampled_from(["sum", "mean", "max"]),
+)
+def test_summary_windows_are_pandas_label_slices_and_reductions(values, first, last, how):
+    index = pd.DatetimeIndex(SERIES_START + np.arange(len(values)), name="date")
+    series = pd.DataFrame({"x": values}, index=index)
+    window = (str(SERIES_START + first), str(SERIES_START + last))
+    want = series["x"].loc[window[0] : window[1]]
+    got = summary._Daily(series).window("x", window, how)
+    expected = float(getattr(want, how)()) if len(want) else np.nan
+    assert np.float64(got).tobytes() == np.float64(expected).tobytes()
