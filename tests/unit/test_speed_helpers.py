@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import simpy
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -13,6 +14,7 @@ from viachilena.model import summary
 from viachilena.model.arrays import mean_of, sum_of
 from viachilena.model.economy import APS, INTERVENED, PRIVATE, Economy
 from viachilena.model.ledger import PURPOSES, Ledger
+from viachilena.model.run import CountingEnvironment
 
 FINITE = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
 
@@ -78,3 +80,22 @@ def test_summary_windows_are_pandas_label_slices_and_reductions(values, first, l
     got = summary._Daily(series).window("x", window, how)
     expected = float(getattr(want, how)()) if len(want) else np.nan
     assert np.float64(got).tobytes() == np.float64(expected).tobytes()
+
+
+def test_the_environment_counts_every_event_simpy_schedules():
+    counted = []
+
+    class Counted(CountingEnvironment):
+        def schedule(self, event, priority=simpy.core.NORMAL, delay=0):
+            counted.append(event)
+            super().schedule(event, priority, delay)
+
+    def daily(env, days):
+        for _ in range(days):
+            yield env.timeout(1)
+
+    env = Counted()
+    for days in (3, 5, 8):
+        env.process(daily(env, days))
+    env.run(until=6)
+    assert env.scheduled() == len(counted) > 3 + 5 + 5
