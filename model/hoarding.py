@@ -96,7 +96,7 @@ def diversion(gain: np.ndarray, threshold: float, steepness: float) -> np.ndarra
     return np.maximum(0.0, curve - at_zero) / (1.0 - at_zero)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=64)  # a sweep varies them: keep the latest few
 def _at_zero(threshold: float, steepness: float) -> np.float64:
     """The logistic of :func:`diversion` at no gain: the same every day of a run, so computed once."""
     return expit(-steepness * threshold)

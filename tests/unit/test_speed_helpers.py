@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 import simpy
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,6 +14,7 @@ from viachilena import model
 from viachilena.model import summary
 from viachilena.model.arrays import mean_of, sum_of
 from viachilena.model.economy import APS, INTERVENED, PRIVATE, Economy
+from viachilena.model.government import sales_shares
 from viachilena.model.ledger import PURPOSES, Ledger
 from viachilena.model.run import CountingEnvironment
 
@@ -99,3 +101,12 @@ def test_the_environment_counts_every_event_simpy_schedules():
         env.process(daily(env, days))
     env.run(until=6)
     assert env.scheduled() == len(counted) > 3 + 5 + 5
+
+
+def test_the_sales_shares_are_made_once_and_cannot_be_changed():
+    controlled, free = sales_shares(True, 0.6, 0.3)
+    assert sales_shares(True, 0.6, 0.3)[0] is controlled
+    assert np.array_equal(free, 1.0 - np.array([0.6, 0.3]))
+    assert not sales_shares(False, 0.6, 0.3)[0].any()
+    with pytest.raises(ValueError):
+        controlled[0] = 0.0
