@@ -24,10 +24,12 @@ from viachilena.model.params import Params
 def external_sector(env, eco: Economy, p: Params, rng: np.random.Generator):
     """SimPy process: each day dollars come in from exports and credit and go out for imports."""
     prices = _copper_prices(eco, p)
+    devaluations = {0} | {day_of(step.date, p.run.start) for step in p.external.exchange_rate}
     for tick in ticks(env, "external"):
         yield tick
         day = int(env.now)
-        eco.exchange_rate = exchange_rate_on(p, day)
+        if day in devaluations:  # the rate in force changes only on the days of its steps
+            eco.exchange_rate = exchange_rate_on(p, day)
         exports(eco, p, prices[min(day, len(prices) - 1)])
         credit(eco, p, day)
         if p.external.private_inflow.enabled:

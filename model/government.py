@@ -14,9 +14,12 @@ it, or demobilise it earlier, instead.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from viachilena.model import politics
+from viachilena.model.arrays import mean_of
 from viachilena.model.calendar import day_of, on, once, ticks
 from viachilena.model.economy import Economy
 from viachilena.model.params import Params
@@ -90,7 +93,7 @@ def _private_value_added(eco: Economy) -> float:
 
 
 def _militancy(eco: Economy) -> float:
-    return float(eco.militancy[: eco.n_large].mean())
+    return float(mean_of(eco.militancy[: eco.n_large]))
 
 
 def wage_readjustments(env, eco: Economy, p: Params, log: Recorder):
@@ -131,10 +134,16 @@ def unit_cost(eco: Economy, p: Params) -> float:
     return g.labour_cost_share * labour + g.import_cost_share * imported + materials * eco.cpi_effective_smoothed
 
 
-def controlled_shares(p: Params) -> np.ndarray:
-    """Share of each good's sales at the controlled official price (none without price controls)."""
-    g = p.government
-    return np.array([g.controlled_food, g.controlled_manufactures]) if g.price_controls else np.zeros(2)
+@functools.lru_cache(maxsize=64)  # a sweep varies them: keep the latest few
+def sales_shares(controls: bool, food: float, manufactures: float) -> tuple[np.ndarray, np.ndarray]:
+    """Share of each good's sales at the controlled official price (none without price controls), and the free share.
+
+    Read-only arrays, the same every day of a run, so made once.
+    """
+    controlled = np.array([food, manufactures]) if controls else np.zeros(2)
+    free = 1.0 - controlled
+    controlled.flags.writeable = free.flags.writeable = False
+    return controlled, free
 
 
 def reprice(eco: Economy, p: Params) -> None:
@@ -144,8 +153,9 @@ def reprice(eco: Economy, p: Params) -> None:
     they were controlled, at market prices where they were not (INE's CPI); black-market prices
     are left out of it, as they were.
     """
-    controlled = controlled_shares(p)
-    eco.goods_price = controlled * eco.official_price + (1.0 - controlled) * eco.free_price
+    g = p.government
+    controlled, free = sales_shares(g.price_controls, g.controlled_food, g.controlled_manufactures)
+    eco.goods_price = controlled * eco.official_price + free * eco.free_price
     eco.price = float(eco.weights @ eco.goods_price)
 
 

@@ -31,6 +31,8 @@ strike, lockouts, and shopkeeper hoarding"). Two channels carry it:
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy.special import expit
 
@@ -89,6 +91,12 @@ def requisition_risk(eco: Economy, p: Params) -> np.ndarray:
 
 def diversion(gain: np.ndarray, threshold: float, steepness: float) -> np.ndarray:
     """Share of the most a shopkeeper will divert: a logistic in the gain of holding, zero at no gain."""
-    at_zero = expit(-steepness * threshold)
+    at_zero = _at_zero(threshold, steepness)
     curve = expit(steepness * (np.asarray(gain) - threshold))
     return np.maximum(0.0, curve - at_zero) / (1.0 - at_zero)
+
+
+@functools.lru_cache(maxsize=64)  # a sweep varies them: keep the latest few
+def _at_zero(threshold: float, steepness: float) -> np.float64:
+    """The logistic of :func:`diversion` at no gain: the same every day of a run, so computed once."""
+    return expit(-steepness * threshold)

@@ -39,6 +39,7 @@ import numpy as np
 from scipy.special import expit
 
 from viachilena.model import strikes
+from viachilena.model.arrays import mean_of
 from viachilena.model.calendar import day_of, ticks
 from viachilena.model.economy import Economy
 from viachilena.model.government import unit_cost
@@ -58,7 +59,7 @@ def pressure(eco: Economy, p: Params) -> float:
     return (
         o.risk_weight * eco.risk
         + o.inflation_weight * inflation
-        + o.shortage_weight * float(eco.shortage.mean())
+        + o.shortage_weight * float(mean_of(eco.shortage))
         + o.squeeze_weight * squeeze
         + threat
     )
@@ -111,7 +112,7 @@ def traders_reading(eco: Economy, p: Params) -> float:
     times ``commerce_strikes.seizure_weight``.
     """
     backing = getattr(p.government.stances, eco.stance).requisition_backing
-    return eco.mobilisation + p.commerce_strikes.seizure_weight * float(eco.jap.mean()) * backing
+    return eco.mobilisation + p.commerce_strikes.seizure_weight * float(mean_of(eco.jap)) * backing
 
 
 def offensive(env, eco: Economy, fleet: Fleet, p: Params, rng: dict[str, np.random.Generator], log: Recorder):

@@ -71,15 +71,16 @@ class Run:
 
 
 class CountingEnvironment(simpy.Environment):
-    """A SimPy environment that counts the events it schedules (a guard against event explosions)."""
+    """A SimPy environment that counts the events it schedules (a guard against event explosions).
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.scheduled = 0
+    SimPy numbers each event it schedules, from 0, with a counter (``_eid``, the tie-breaker of its
+    queue): the count is that counter's next number. Reading it there, rather than counting in an
+    override of ``schedule``, spares a Python call for each of a run's ~23,600 events.
+    """
 
-    def schedule(self, event, priority=simpy.core.NORMAL, delay=0) -> None:  # noqa: D102
-        self.scheduled += 1
-        super().schedule(event, priority, delay)
+    def scheduled(self) -> int:
+        """Events scheduled so far (the read takes a number, which only orders later events)."""
+        return next(self._eid)
 
 
 def streams(seed: int) -> dict[str, np.random.Generator]:
@@ -152,7 +153,7 @@ def simulate(params: Params, seed: int) -> Run:
     series = log.series()
     events = log.event_table()
     metrics = summary.summarise(series, events, eco.scale)
-    return Run(series=series, events=events, summary=metrics, seed=seed, simpy_events=env.scheduled)
+    return Run(series=series, events=events, summary=metrics, seed=seed, simpy_events=env.scheduled())
 
 
 def _degenerate(exc: Exception, day: int, eco: Economy) -> DegenerateEconomyError:

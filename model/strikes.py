@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from viachilena.model.arrays import sum_of
 from viachilena.model.calendar import day_of, on
 from viachilena.model.economy import PRIVATE, Economy
 from viachilena.model.params import Params, TruckerStrike
@@ -153,4 +154,4 @@ def _volunteer_agents(eco: Economy, p: Params) -> float:
     if not pp.enabled:
         return 0.0
     support = getattr(p.government.stances, eco.stance).cordon_support
-    return float(eco.cordon.sum()) * pp.volunteer_trucks * support / eco.trucks_per_agent
+    return float(sum_of(eco.cordon)) * pp.volunteer_trucks * support / eco.trucks_per_agent

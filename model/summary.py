@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from viachilena.model.arrays import sum_of
+
 METRIC_UNITS = {
     "gdp_growth_1971": "share, Dec-Dec",
     "gdp_growth_1972": "share, Dec-Dec",
@@ -84,37 +86,86 @@ HARVEST_1970_71 = ("1970-11-04", "1971-04-30")
 HARVEST_1972_73 = ("1972-11-04", "1973-04-30")
 
 
-def _december(series: pd.Series, year: int) -> float:
-    values = series.loc[f"{year}-12-01" : f"{year}-12-31"]
-    return float(values.mean()) if len(values) == 31 else np.nan
+class _Daily:
+    """A run's daily series as numpy columns read by date: the metrics' pandas reductions, without label lookups.
+
+    Sums and means are pandas' (``skipna``): NaN counts as zero in the pairwise sum and is left
+    out of the count, so each figure is the one ``Series.loc[...].mean()`` gives, to the last bit.
+    """
+
+    def __init__(self, series: pd.DataFrame):
+        self.days = series.index.to_numpy().astype("datetime64[D]")
+        self.columns = dict(zip(series.columns, series.to_numpy().T, strict=True))
+
+    def rows(self, first: str, last: str) -> slice:
+        """The rows from date `first` to date `last`, both included (``Series.loc[first:last]``)."""
+        return slice(
+            int(np.searchsorted(self.days, np.datetime64(first, "D"), side="left")),
+            int(np.searchsorted(self.days, np.datetime64(last, "D"), side="right")),
+        )
+
+    def values(self, name: str, first: str, last: str) -> np.ndarray:
+        return self.columns[name][self.rows(first, last)]
+
+    def on(self, name: str, date: str) -> float:
+        at = int(np.searchsorted(self.days, np.datetime64(date, "D")))
+        return float(self.columns[name][at]) if at < len(self.days) and self.days[at] == np.datetime64(date) else np.nan
+
+    def december(self, name: str, year: int) -> float:
+        values = self.values(name, f"{year}-12-01", f"{year}-12-31")
+        return _reduce(values, "mean") if len(values) == 31 else np.nan
+
+    def dec_dec(self, name: str, year: int) -> float:
+        return _ratio(self.december(name, year), self.december(name, year - 1)) - 1.0
+
+    def year_sum(self, name: str, year: int) -> float:
+        values = self.values(name, f"{year}-01-01", f"{year}-12-31")
+        return _reduce(values, "sum") if len(values) >= 365 else np.nan
+
+    def window(self, name: str, window: tuple[str, str], how: str) -> float:
+        values = self.values(name, *window)
+        return _reduce(values, how) if len(values) else np.nan
+
+    def deficit_share(self, year: int) -> float:
+        rows = self.rows(f"{year}-01-01", f"{year}-12-31")
+        deficit, gdp = self.columns["fiscal_deficit"][rows], self.columns["nominal_gdp"][rows]
+        return float(_reduce(deficit, "sum") / _reduce(gdp, "sum")) if len(deficit) else np.nan
+
+    def last(self, name: str) -> float:
+        return float(self.columns[name][-1])
+
+    def change_to_end(self, name: str) -> float:
+        """The last 30 days' mean against the mean of the 30 days to a year before the last, minus 1."""
+        a_year_before = self.days[-1] - np.timedelta64(365, "D")
+        if self.days[0] > a_year_before:
+            return np.nan
+        values = self.columns[name]
+        earlier = values[: int(np.searchsorted(self.days, a_year_before, side="right"))][-30:]
+        return _ratio(_reduce(values[-30:], "mean"), _reduce(earlier, "mean")) - 1.0
+
+    def annualised_half_year(self, name: str) -> float:
+        """Growth over the last six months of the run (182 days), annualised; NaN before 1973."""
+        values = self.columns[name]
+        if self.days[-1] < np.datetime64("1973-01-01") or len(values) <= HALF_YEAR:
+            return np.nan
+        return _ratio(float(values[-1]), float(values[-1 - HALF_YEAR])) ** (365.0 / HALF_YEAR) - 1.0
 
 
-def _dec_dec(series: pd.Series, year: int) -> float:
-    return _ratio(_december(series, year), _december(series, year - 1)) - 1.0
+def _reduce(values: np.ndarray, how: str) -> np.float64:
+    """The ``sum``, ``mean`` or ``max`` pandas gives of a column slice, NaN skipped (a sum of nothing is 0)."""
+    present = ~np.isnan(values)
+    count = np.count_nonzero(present)
+    if how == "max":
+        return np.max(values[present]) if count else np.float64(np.nan)
+    total = sum_of(np.where(present, values, 0.0)) if count < len(values) else sum_of(values)
+    if how == "sum":
+        return total
+    return total / count if count else np.float64(np.nan)
 
 
 def _ratio(a: float, b: float) -> float:
     """A / b, NaN when b is zero or undefined (a metric of an economy without that quantity)."""
     return a / b if b and np.isfinite(b) else np.nan
-
-
-def _on(series: pd.Series, date: str) -> float:
-    return float(series.loc[date]) if pd.Timestamp(date) in series.index else np.nan
-
-
-def _deficit_share(s: pd.DataFrame, year: int) -> float:
-    rows = s.loc[f"{year}-01-01" : f"{year}-12-31"]
-    return float(rows["fiscal_deficit"].sum() / rows["nominal_gdp"].sum()) if len(rows) else np.nan
-
-
-def _year_sum(series: pd.Series, year: int) -> float:
-    values = series.loc[f"{year}-01-01" : f"{year}-12-31"]
-    return float(values.sum()) if len(values) >= 365 else np.nan
-
-
-def _window(series: pd.Series, window: tuple[str, str], how: str) -> float:
-    values = series.loc[window[0] : window[1]]
-    return float(getattr(values, how)()) if len(values) else np.nan
 
 
 def _strike_start(events: pd.DataFrame, which: int, since: str) -> float:
@@ -123,90 +174,81 @@ def _strike_start(events: pd.DataFrame, which: int, since: str) -> float:
     return float((starts.iloc[which] - pd.Timestamp(since)).days) if len(starts) > which else np.nan
 
 
-def _annualised_half_year(series: pd.Series) -> float:
-    """Inflation over the last six months of the run (182 days), annualised; NaN before 1973."""
-    if series.index[-1] < pd.Timestamp("1973-01-01") or len(series) <= HALF_YEAR:
-        return np.nan
-    return _ratio(float(series.iloc[-1]), float(series.iloc[-1 - HALF_YEAR])) ** (365.0 / HALF_YEAR) - 1.0
-
-
 def summarise(series: pd.DataFrame, events: pd.DataFrame, scale: float) -> dict[str, float]:
     """Every summary metric of a run, from its daily series and event log."""
-    s = series
-    last = s.iloc[-1]
-    a_year_before = s.index[-1] - pd.Timedelta(days=365)
-    recent, earlier = s["gdp"].iloc[-30:].mean(), s["gdp"].loc[:a_year_before].iloc[-30:].mean()
+    d = _Daily(series)
+    end = str(d.days[-1])
     metrics = {
-        "gdp_growth_1971": _dec_dec(s["gdp"], 1971),
-        "gdp_growth_1972": _dec_dec(s["gdp"], 1972),
-        "industrial_growth_1971": _dec_dec(s["industrial_output"], 1971),
-        "industrial_growth_1972": _dec_dec(s["industrial_output"], 1972),
-        "agricultural_growth_1971": _dec_dec(s["agricultural_output"], 1971),
+        "gdp_growth_1971": d.dec_dec("gdp", 1971),
+        "gdp_growth_1972": d.dec_dec("gdp", 1972),
+        "industrial_growth_1971": d.dec_dec("industrial_output", 1971),
+        "industrial_growth_1972": d.dec_dec("industrial_output", 1972),
+        "agricultural_growth_1971": d.dec_dec("agricultural_output", 1971),
         "harvest_change_1972_73": _ratio(
-            _window(s["agricultural_output"], HARVEST_1972_73, "mean"),
-            _window(s["agricultural_output"], HARVEST_1970_71, "mean"),
+            d.window("agricultural_output", HARVEST_1972_73, "mean"),
+            d.window("agricultural_output", HARVEST_1970_71, "mean"),
         )
         - 1.0,
-        "inflation_1971": _dec_dec(s["cpi_official"], 1971),
-        "inflation_1972": _dec_dec(s["cpi_official"], 1972),
-        "inflation_effective_1972": _dec_dec(s["cpi_effective"], 1972),
-        "unemployment_end_1971": _december(s["unemployment_rate"], 1971),
-        "unemployment_end_1972": _december(s["unemployment_rate"], 1972),
-        "real_wage_growth_1971": _dec_dec(s["real_wage"], 1971),
-        "real_wage_growth_1972": _dec_dec(s["real_wage"], 1972),
-        "money_growth_1971": _dec_dec(s["money_stock"], 1971),
-        "money_growth_1972": _dec_dec(s["money_stock"], 1972),
-        "deficit_share_gdp_1971": _deficit_share(s, 1971),
-        "deficit_share_gdp_1972": _deficit_share(s, 1972),
-        "deficit_share_gdp_1973": _deficit_share(s, 1973),
-        "reserves_end_1970": _on(s["reserves_usd"], "1970-12-31"),
-        "reserves_end_1971": _on(s["reserves_usd"], "1971-12-31"),
-        "reserves_end_1972": _on(s["reserves_usd"], "1972-12-31"),
-        "aps_firms_end_1971": _on(s["aps_firms"], "1971-12-31"),
-        "aps_firms_mid_1972": _on(s["aps_firms"], "1972-06-30"),
-        "aps_firms_end_1972": _on(s["aps_firms"], "1972-12-31"),
-        "aps_firms_end": float(last["aps_firms"]),
-        "aps_output_share_end_1972": _on(s["aps_output_share"], "1972-12-31"),
-        "jap_active_end_1972": _on(s["jap_active"], "1972-12-31"),
-        "jap_active_end": float(last["jap_active"]),
-        "requisitioned_total": float(last["requisitioned"]),
-        "capital_flight_total_usd": float(last["capital_flight_usd"]),
-        "shortage_peak_oct_1972": _window(s["shortage_rate"], OCTOBER_STRIKE, "max"),
-        "shortage_mean_oct_1972": _window(s["shortage_rate"], OCTOBER_STRIKE, "mean"),
-        "deliveries_oct_1972": _window(s["deliveries"], OCTOBER_STRIKE, "mean"),
-        "black_market_premium_end_1972": _december(s["black_market_premium"], 1972),
-        "black_market_share_1972": _window(s["black_market_share"], ("1972-01-01", "1972-12-31"), "mean"),
-        "gdp_change_to_end": _ratio(recent, earlier) - 1.0 if s.index[0] <= a_year_before else np.nan,
+        "inflation_1971": d.dec_dec("cpi_official", 1971),
+        "inflation_1972": d.dec_dec("cpi_official", 1972),
+        "inflation_effective_1972": d.dec_dec("cpi_effective", 1972),
+        "unemployment_end_1971": d.december("unemployment_rate", 1971),
+        "unemployment_end_1972": d.december("unemployment_rate", 1972),
+        "real_wage_growth_1971": d.dec_dec("real_wage", 1971),
+        "real_wage_growth_1972": d.dec_dec("real_wage", 1972),
+        "money_growth_1971": d.dec_dec("money_stock", 1971),
+        "money_growth_1972": d.dec_dec("money_stock", 1972),
+        "deficit_share_gdp_1971": d.deficit_share(1971),
+        "deficit_share_gdp_1972": d.deficit_share(1972),
+        "deficit_share_gdp_1973": d.deficit_share(1973),
+        "reserves_end_1970": d.on("reserves_usd", "1970-12-31"),
+        "reserves_end_1971": d.on("reserves_usd", "1971-12-31"),
+        "reserves_end_1972": d.on("reserves_usd", "1972-12-31"),
+        "aps_firms_end_1971": d.on("aps_firms", "1971-12-31"),
+        "aps_firms_mid_1972": d.on("aps_firms", "1972-06-30"),
+        "aps_firms_end_1972": d.on("aps_firms", "1972-12-31"),
+        "aps_firms_end": d.last("aps_firms"),
+        "aps_output_share_end_1972": d.on("aps_output_share", "1972-12-31"),
+        "jap_active_end_1972": d.on("jap_active", "1972-12-31"),
+        "jap_active_end": d.last("jap_active"),
+        "requisitioned_total": d.last("requisitioned"),
+        "capital_flight_total_usd": d.last("capital_flight_usd"),
+        "shortage_peak_oct_1972": d.window("shortage_rate", OCTOBER_STRIKE, "max"),
+        "shortage_mean_oct_1972": d.window("shortage_rate", OCTOBER_STRIKE, "mean"),
+        "deliveries_oct_1972": d.window("deliveries", OCTOBER_STRIKE, "mean"),
+        "black_market_premium_end_1972": d.december("black_market_premium", 1972),
+        "black_market_share_1972": d.window("black_market_share", ("1972-01-01", "1972-12-31"), "mean"),
+        "gdp_change_to_end": d.change_to_end("gdp"),
         "seizures": float((events["kind"] == "seizure").sum()) / scale,
-        "imports_usd_1971": _year_sum(s["imports_usd"], 1971),
-        "imports_usd_1972": _year_sum(s["imports_usd"], 1972),
-        "velocity_1972": _window(s["velocity"], ("1972-01-01", "1972-12-31"), "mean"),
-        "velocity_1973": _window(s["velocity"], ("1973-01-01", "1973-12-31"), "mean"),
+        "imports_usd_1971": d.year_sum("imports_usd", 1971),
+        "imports_usd_1972": d.year_sum("imports_usd", 1972),
+        "velocity_1972": d.window("velocity", ("1972-01-01", "1972-12-31"), "mean"),
+        "velocity_1973": d.window("velocity", ("1973-01-01", "1973-12-31"), "mean"),
         "velocity_change_1973": _ratio(
-            _window(s["velocity"], ("1973-01-01", "1973-12-31"), "mean"),
-            _window(s["velocity"], ("1972-01-01", "1972-12-31"), "mean"),
+            d.window("velocity", ("1973-01-01", "1973-12-31"), "mean"),
+            d.window("velocity", ("1972-01-01", "1972-12-31"), "mean"),
         )
         - 1.0,
-        "private_investment_share_1972": _ratio(_year_sum(s["private_investment"], 1972), _year_sum(s["gdp"], 1972)),
-        "shortage_mean_1972": _window(s["shortage_rate"], ("1972-01-01", "1972-12-31"), "mean"),
+        "private_investment_share_1972": _ratio(d.year_sum("private_investment", 1972), d.year_sum("gdp", 1972)),
+        "shortage_mean_1972": d.window("shortage_rate", ("1972-01-01", "1972-12-31"), "mean"),
         "first_strike_day": _strike_start(events, 0, "1972-10-01"),
         "second_strike_day": _strike_start(events, 1, "1973-07-01"),
-        "strike_days": float(s["owners_strike"].sum()),
+        "strike_days": float(_reduce(d.columns["owners_strike"], "sum")),
         "military_cabinet": float(((events["kind"] == "political") & (events["agent"] == "military cabinet")).any()),
-        "opposition_mobilisation_mid_1973": _window(s["opposition_mobilisation"], MID_1973, "mean"),
-        "middle_class_support_mar_1973": _window(s["middle_class_support"], ("1973-03-01", "1973-03-31"), "mean"),
-        "middle_class_support_end": float(last["middle_class_support"]),
-        "organised_workers_nov72_jul73": _window(s["organised_workers"], AFTER_OCTOBER, "mean"),
-        "shortage_mean_1973": _window(s["shortage_rate"], ("1973-01-01", s.index[-1]), "mean"),
-        "shortage_mean_q3_1971": _window(s["shortage_rate"], ("1971-07-01", "1971-09-30"), "mean"),
-        "dollar_premium_1972": _window(s["dollar_premium"], ("1972-01-01", "1972-12-31"), "mean"),
-        "money_to_gdp_1970": _december(s["money_to_gdp"], 1970),
-        "money_to_gdp_h1_1972": _window(s["money_to_gdp"], ("1972-01-01", "1972-06-30"), "mean"),
+        "opposition_mobilisation_mid_1973": d.window("opposition_mobilisation", MID_1973, "mean"),
+        "middle_class_support_mar_1973": d.window("middle_class_support", ("1973-03-01", "1973-03-31"), "mean"),
+        "middle_class_support_end": d.last("middle_class_support"),
+        "organised_workers_nov72_jul73": d.window("organised_workers", AFTER_OCTOBER, "mean"),
+        "shortage_mean_1973": d.window("shortage_rate", ("1973-01-01", end), "mean"),
+        "shortage_mean_q3_1971": d.window("shortage_rate", ("1971-07-01", "1971-09-30"), "mean"),
+        "dollar_premium_1972": d.window("dollar_premium", ("1972-01-01", "1972-12-31"), "mean"),
+        "money_to_gdp_1970": d.december("money_to_gdp", 1970),
+        "money_to_gdp_h1_1972": d.window("money_to_gdp", ("1972-01-01", "1972-06-30"), "mean"),
         "official_price_change_aug_1972": _ratio(
-            _on(s["official_price"], AUGUST_1972[1]), _on(s["official_price"], AUGUST_1972[0])
+            d.on("official_price", AUGUST_1972[1]), d.on("official_price", AUGUST_1972[0])
         )
         - 1.0,
-        "inflation_six_months_1973": _annualised_half_year(s["cpi_official"]),
-        "unemployment_max_month": float(s["unemployment_rate"].resample("MS").mean().max()),
+        "inflation_six_months_1973": d.annualised_half_year("cpi_official"),
+        "unemployment_max_month": float(series["unemployment_rate"].resample("MS").mean().max()),
     }
     return metrics
