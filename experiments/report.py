@@ -394,7 +394,8 @@ def _marks(
     `MIN_SHARE` of a scenario's runs, on its median date with the 10%-90% range of its runs'
     dates. An event every scenario has on the same dates is one grey mark; otherwise the
     scenarios that have it on the same dates share a mark, named after them and in the first
-    one's colour. A zoom spans an event's earliest start to its latest end (10% and 90%).
+    one's colour. A zoom spans an event's earliest start to its latest end (10% and 90%) over the
+    scenarios whose windows overlap the earliest one's (the same strike, not one decided months later).
     """
     colours = dict(zip(scenarios, figures.OKABE_ITO, strict=False))
     mine = table[table["scenario"].isin(scenarios)]
@@ -434,7 +435,8 @@ def _marks(
         )
         if end is not None:
             _, low, high = windows.get(row.event, (row.event, row.date_q10, row.end_q90))
-            windows[row.event] = (row.event, min(low, row.date_q10), max(high, row.end_q90))
+            if row.date_q10 <= high and row.end_q90 >= low:  # a strike far from the first one's window is not zoomed
+                windows[row.event] = (row.event, min(low, row.date_q10), max(high, row.end_q90))
     return marks, list(windows.values())[:MAX_ZOOMS]
 
 

@@ -77,6 +77,23 @@ def test_spread_dates_get_whiskers_whose_ends_are_the_stated_quantiles(store, mo
     assert whiskers == expected  # day numbers: whole days, exact
 
 
+def test_a_strike_decided_months_later_in_another_scenario_is_not_zoomed_with_the_first(tmp_path):
+    def later(index, scenario, replication):
+        if index < 2:
+            return marked_events(index, scenario, replication)
+        return [
+            ("1973-07-10", "strike_start", "october_strike", "its first strike comes in July 1973"),
+            ("1973-08-07", "strike_end", "october_strike", "900 trucks withdrawn, 0 requisitioned"),
+        ]
+
+    scenarios = ("conciliate", "back", "demobilise_earlier")
+    directory = write_store(tmp_path / "store", scenarios=scenarios, replications=REPLICATIONS, events=later)
+    _, marks, windows = _marks(directory)
+    starts = pd.Timestamp("1972-10-01") + pd.to_timedelta(3 * np.arange(REPLICATIONS), "D")
+    assert windows == [("October strike", starts[1], starts[9] + pd.Timedelta(days=28))]
+    assert any(m.text.startswith("demobilise_earlier: October strike") for m in marks)  # still marked
+
+
 def test_a_rare_event_is_listed_but_not_marked(tmp_path):
     def rare(index, scenario, replication):
         found = marked_events(index, scenario, replication)
