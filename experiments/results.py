@@ -184,9 +184,8 @@ class Results:
 class Event:
     """A dated event to mark on a time axis; `end` makes it a shaded span.
 
-    `key` is its name in ``[events]``; where it is also a parameter section (``october_strike``),
-    a scenario that switches the section off does not have the event, and one that moves the
-    section's ``window`` has it on other dates.
+    `key` is its name in ``[events]``; the report puts the record's date beside the runs' own
+    dates of the same event (:func:`experiments.tables.event_marks`) by it or by the label.
     """
 
     label: str
@@ -329,16 +328,3 @@ class ReportData(Results):
         """Each scenario's resolved parameters (as the manifest records them) as flat dotted keys."""
         resolved = self.manifest.get("scenario_params") or {}
         return {s: flatten(p) for s, p in resolved.items() if isinstance(p, dict)}
-
-    def scenario_dates(self) -> dict[str, dict[str, pd.Timestamp]]:
-        """Date-valued resolved parameters that differ between scenarios.
-
-        Returns {scenario: {dotted key: date}} with only the keys whose date is
-        not the same in every scenario.
-        """
-        flat = {
-            s: {k: d for k, v in p.items() if (d := as_timestamp(v)) is not None} for s, p in self.flat_params.items()
-        }
-        keys = set().union(*(d.keys() for d in flat.values())) if flat else set()
-        varying = {k for k in keys if len({d.get(k) for d in flat.values()}) > 1}
-        return {s: {k: d[k] for k in sorted(varying) if k in d} for s, d in flat.items()}

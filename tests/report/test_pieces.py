@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from viachilena.experiments.results import History, ReportData
+from viachilena.experiments.results import History
 from viachilena.experiments.tables import lowess, t_interval
 
 
@@ -82,10 +82,3 @@ def test_project_history_has_targets_and_events():
     assert "gdp_growth_1971" in history.targets
     labels = [e.label for e in history.events]
     assert any("October strike" in label for label in labels)
-
-
-def test_scenario_dates_keep_only_dates_that_differ(report_of):
-    results = ReportData(report_of("scenarios"))
-    dates = results.scenario_dates()
-    assert dates["baseline"] == {"events.strike_oct_1972_start": pd.Timestamp("1972-10-09")}
-    assert dates["no_strike"] == {"events.strike_oct_1972_start": pd.Timestamp("1972-06-01")}
