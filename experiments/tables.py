@@ -203,6 +203,8 @@ TARGET_PATHS = {
     "money_to_gdp_h1_1972": ("money_to_gdp", "level", "1972-03-31"),
     "official_price_change_aug_1972": ("official_price", "month", "1972-08-31"),
     "inflation_six_months_1973": ("cpi_official", "half year", "end"),
+    "inflation_12_months_aug_1973": ("cpi_official", "growth", "1973-08-31"),
+    "real_wage_aug_1973": ("real_wage", "level", "1973-08-16"),
 }
 LAGS = {"growth": 365, "month": 31, "half year": 182}
 PATH_NAMES = {"growth": "growth over a year", "month": "change over a month", "half year": "half-year, annualised"}

@@ -18,6 +18,8 @@ and the gain of hoarding.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from viachilena.model.arrays import sum_of
@@ -65,11 +67,14 @@ def parallel_market(eco: Economy, p: Params, flight: float, hedgers: np.ndarray)
     `hedgers`, each neighbourhood's profit weight over the largest;
     the dearer yesterday's parallel dollar, the fewer escudos they bring);
     firms buying the imported inputs missing from the official quota (``outside_quota_share`` of
-    them, at yesterday's parallel rate). Supply: the share of residents' dollars (tourism,
-    remittances, under-invoiced exports) offered a day. The rate clears the escudos offered
-    against the dollars offered, never below the official rate; every buyer gets dollars in
-    proportion to the escudos it brings. Hedgers hold their dollars; inputs bought this way are
-    imported outside the official channel and reach the firms the next day.
+    them, at yesterday's parallel rate). Supply: residents' dollars (tourism, remittances,
+    under-invoiced exports), offered the more the dearer the parallel dollar: nobody sells a
+    dollar there for what the central bank pays, so at premium ``pi`` residents offer
+    ``dollar_offer_rate * pi / (pi + dollar_offer_half)`` of their dollars a day
+    (:func:`clearing_premium`). The rate clears the escudos offered against the dollars offered,
+    so the parallel dollar stays dearer than the official one as long as anyone wants it; every
+    buyer gets dollars in proportion to the escudos it brings. Hedgers hold their dollars; inputs
+    bought this way are imported outside the official channel and reach the firms the next day.
     """
     c, led = p.capital_flight, eco.ledger
     rate = min(c.hedging_rate / 365.0 * max(eco.expected_inflation, 0.0) / (1.0 + eco.dollar_premium), 1.0)
@@ -77,11 +82,11 @@ def parallel_market(eco: Economy, p: Params, flight: float, hedgers: np.ndarray)
     inputs = eco.outside_need_usd * eco.exchange_rate * (1.0 + eco.dollar_premium)
     hedged = float(sum_of(hedge))
     demand = flight + hedged + inputs
-    offered = c.dollar_offer_rate * max(led.dollars["private_dollars"], 0.0)
-    if offered <= 0 or demand <= 0:
+    most = c.dollar_offer_rate * max(led.dollars["private_dollars"], 0.0)
+    if most <= 0 or demand <= 0:
         eco.outside_inputs_usd = 0.0
         return 0.0
-    parallel = max(eco.exchange_rate, demand / offered)
+    parallel = eco.exchange_rate * (1.0 + clearing_premium(demand, eco.exchange_rate * most, c.dollar_offer_half))
     led.pay_households("capitalists", (flight + inputs) * eco.profit_weight, "dollars")
     led.households_transfer(hedge, hedged * eco.profit_weight, "dollars")
     led.move_dollars("private_dollars", "capitalists_abroad", flight / parallel)
@@ -92,3 +97,16 @@ def parallel_market(eco: Economy, p: Params, flight: float, hedgers: np.ndarray)
     led.goods_flow("absorbed", eco.outside_inputs_usd * eco.base.exchange_rate)
     eco.dollar_premium = parallel / eco.exchange_rate - 1.0
     return flight / parallel
+
+
+def clearing_premium(demand: float, most: float, half: float) -> float:
+    """The premium ``pi`` at which ``demand`` escudos buy what residents offer: ``pi / (pi + half)`` of ``most``.
+
+    ``most`` is the escudo value at the official rate of the most residents would offer.
+    Clearing, ``demand / (1 + pi) = most * pi / (pi + half)``, is the quadratic
+    ``most * pi^2 + (most - demand) * pi - demand * half = 0``; its positive root, written so
+    that it does not lose digits when demand is small against the offer.
+    """
+    b = most - demand
+    root = math.sqrt(b * b + 4.0 * most * demand * half)
+    return 2.0 * demand * half / (b + root) if b >= 0 else (root - b) / (2.0 * most)

@@ -31,26 +31,42 @@ DAYS_PER_MONTH = 30.4  # an average month: the pressure of a strike grows with t
 def budget(env, eco: Economy, p: Params, rng: np.random.Generator):
     """SimPy process: each day taxes come in, subsidies go out and the state's real spending grows.
 
-    Public wages are paid with the other wages (production); public purchases buy real goods
-    (production) and services (markets); APS investment buys capital goods (production); food
-    imports are paid when they land (external). What the treasury spends beyond what it receives
+    Taxes collected today were assessed :func:`collection_lag` days before. Public wages are
+    paid with the other wages (production); public purchases buy real goods (production) and
+    services (markets); APS investment buys capital goods (production); food imports are paid
+    when they land (external). What the treasury spends beyond what it receives
     is lent to it by the central bank: new money.
     """
     g = p.government
-    lag = max(1, int(round(g.tax_lag_days)))
-    tax_base = np.full(lag, _private_value_added(eco) * eco.price)
+    assessed = np.full(eco.n_days + 1, _private_value_added(eco) * eco.price)  # each day's nominal tax base
     for tick in ticks(env, "incomes"):
         yield tick
         day = int(env.now)
         expect_inflation(eco, p)
-        taxes = eco.base.tax_rate * tax_base[day % lag]
-        tax_base[day % lag] = _private_value_added(eco) * eco.price
+        taxes = eco.base.tax_rate * assessed[max(day - collection_lag(eco, p), 0)]
+        assessed[day] = _private_value_added(eco) * eco.price
         eco.ledger.pay("capitalists", "treasury", taxes, "taxes")
         eco.ledger.pay("treasury", "capitalists", g.subsidy_share * max(eco.private_sales_value, 0.0), "subsidies")
         eco.public_purchases_index = (1.0 + g.spending_growth) ** (day / 365.0)
         eco.public_employment *= 1.0 + g.public_employment_growth / 365.0
         drift = wage_indexation(eco, p) * eco.official_inflation_trend + g.wage_drift / 365.0 * _militancy(eco)
         eco.wage *= 1.0 + drift
+
+
+def collection_lag(eco: Economy, p: Params) -> int:
+    """Days between assessing a tax and collecting it: longer, the faster prices are expected to rise.
+
+    Taxes were paid on incomes earned months before, in escudos of that time, so inflation
+    eroded what the treasury got (Tanzi 1977, "Inflation, lags in collection, and the real value
+    of tax revenue", IMF Staff Papers 24); penalties for paying late were fixed in escudos, so the
+    faster prices rose the more it paid to pay late, and the lag itself lengthened
+    (``tax_delay`` x expected annual inflation, as a share of ``tax_lag_days``). This is how the
+    revenue side of the 1973 deficit grew (LM; UCH: the deficit was 42% of current revenue in 1972
+    and 76% in 1973).
+    """
+    g = p.government
+    lag = g.tax_lag_days * (1.0 + g.tax_delay * max(eco.expected_inflation, 0.0))
+    return max(1, int(round(lag)))
 
 
 def wage_indexation(eco: Economy, p: Params) -> float:

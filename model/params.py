@@ -327,7 +327,10 @@ class CapitalFlight(Switchable):
         "premium", "parallel-dollar premium at which half the unofficial flight turns to official channels", gt=0.0
     )
     dollar_offer_rate: float = field(
-        "1/day", "share of residents' dollars offered on the parallel market a day", gt=0.0, le=1.0
+        "1/day", "most of residents' dollars offered on the parallel market a day (at a high premium)", gt=0.0, le=1.0
+    )
+    dollar_offer_half: float = field(
+        "premium", "parallel-dollar premium at which residents offer half of that most", gt=0.0, le=20.0
     )
     private_dollars_1970: float = field("US$m", "dollars held by residents in 1970", ge=0.0)
     hedging_rate: float = field(
@@ -710,7 +713,15 @@ class Government(Section):
     public_employment_growth: float = field(
         "1/year", "growth of public employment (the employment programme)", ge=-0.5, le=1.0
     )
-    tax_lag_days: float = field("days", "lag between income and tax collection (the Tanzi effect)", ge=0.0, le=365.0)
+    tax_lag_days: float = field(
+        "days", "lag between income and tax collection at low inflation (the Tanzi effect)", ge=0.0, le=365.0
+    )
+    tax_delay: float = field(
+        "lag per unit of expected inflation",
+        "lengthening of the collection lag per unit of expected annual inflation (unindexed penalties)",
+        ge=0.0,
+        le=2.0,
+    )
     subsidy_share: float = field("share of official sales", "subsidy to state distribution of goods", **SHARE)
     stance_before_conciliation: Stance = field("stance", "stance toward Popular Power before the military cabinet")
     conciliation_date: Date = field("date", "military cabinet: Prats at Interior (source: Moulian)")

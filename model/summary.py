@@ -74,6 +74,8 @@ METRIC_UNITS = {
     "official_price_change_aug_1972": "share, controlled official price on 31 August over 31 July 1972",
     "inflation_six_months_1973": "share a year, official CPI over the six months to the end of the run, annualised",
     "unemployment_max_month": "share, highest monthly mean of the run",
+    "inflation_12_months_aug_1973": "share, official CPI August 1973 mean over August 1972 mean, minus 1",
+    "real_wage_aug_1973": "index, 1970-11-04 = 100, August 1973 mean",
 }
 SUMMARY_METRICS = tuple(METRIC_UNITS)
 OCTOBER_STRIKE = ("1972-10-09", "1972-11-05")
@@ -81,6 +83,7 @@ MID_1973 = ("1973-06-01", "1973-07-25")  # before the July 1973 strike
 AFTER_OCTOBER = ("1972-11-01", "1973-07-31")  # between the two recorded strikes
 HALF_YEAR = 182
 AUGUST_1972 = ("1972-07-31", "1972-08-31")  # the month of the August 1972 price adjustment
+AUGUST_1972_MONTH, AUGUST_1973 = ("1972-08-01", "1972-08-31"), ("1973-08-01", "1973-08-31")
 # the harvest seasons compared: the same months, so the seasonal cycle cancels
 HARVEST_1970_71 = ("1970-11-04", "1971-04-30")
 HARVEST_1972_73 = ("1972-11-04", "1973-04-30")
@@ -250,5 +253,10 @@ def summarise(series: pd.DataFrame, events: pd.DataFrame, scale: float) -> dict[
         - 1.0,
         "inflation_six_months_1973": d.annualised_half_year("cpi_official"),
         "unemployment_max_month": float(series["unemployment_rate"].resample("MS").mean().max()),
+        "inflation_12_months_aug_1973": _ratio(
+            d.window("cpi_official", AUGUST_1973, "mean"), d.window("cpi_official", AUGUST_1972_MONTH, "mean")
+        )
+        - 1.0,
+        "real_wage_aug_1973": d.window("real_wage", AUGUST_1973, "mean"),
     }
     return metrics

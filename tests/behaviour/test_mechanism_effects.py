@@ -90,3 +90,15 @@ def test_private_investment_is_a_few_percent_of_gdp():
     assert 0.005 < share < 0.08
     base = cached_run(seed=1).series["private_investment"].iloc[0] / cached_run(seed=1).series["gdp"].iloc[0]
     assert 0.02 < base < 0.10
+
+
+def test_taxes_paid_later_as_inflation_rises_widen_the_1973_deficit():
+    """The Tanzi effect's lengthening lag: with it, the 1973 deficit is a larger share of GDP than without."""
+    year_1973 = slice("1973-01-01", "1973-09-11")
+
+    def deficit_share(run):
+        s = run.series[year_1973]
+        return s["fiscal_deficit"].sum() / s["nominal_gdp"].sum()
+
+    on, off = paired({"government.tax_delay": 0.0}, deficit_share)
+    assert on > off + 0.005

@@ -86,6 +86,17 @@ def test_the_parallel_dollar_trades_at_a_premium_of_at_least_one_over_1972(mean)
     assert mean["dollar_premium"][YEAR_1972].iloc[-30:].mean() > mean["dollar_premium"][YEAR_1972].iloc[:30].mean()
 
 
+def test_the_parallel_dollar_is_dearer_than_the_official_every_day_of_every_run(runs):
+    """Row 3: no floor: from the first weeks of 1971 every run's parallel premium stays above zero.
+
+    The record has a parallel market with a premium throughout; the model's sat at exactly 0 from
+    January 1971 to March 1972 when residents offered their dollars whatever the premium.
+    """
+    for run in runs:
+        premium = run.series["dollar_premium"]["1971-01-01":]
+        assert (premium > 0.01).all(), f"seed {run.seed}: premium at {premium.min():.4f} on {premium.idxmin():%d %b %Y}"
+
+
 def test_the_official_cpi_moves_between_decrees(runs):
     """Row 4: the official CPI moves on at least half the days of 1972 in every run; its free parts daily."""
     for run in runs:

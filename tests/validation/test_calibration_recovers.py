@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import numpy as np
 import pytest
@@ -90,3 +91,17 @@ def test_a_second_calibration_on_a_busy_folder_is_refused(tmp_path):
     with FolderLock(tmp_path / "out"), pytest.raises(FolderError, match="another viachilena run"):
         calibrate(load_calibration(spec), tmp_path / "out", Serial(), progress=False)
     assert not (tmp_path / "out" / "trace.jsonl").exists()
+
+
+def test_the_search_starts_from_the_values_in_the_parameter_file_and_ends_no_worse(tmp_path):
+    spec = calibration_file(
+        tmp_path, "start", dt.date(1971, 3, 31), seed=3, maxiter=1, popsize=2, bounds=ONE_PARAMETER, targets=ONE_TARGET
+    )
+    calibrate(load_calibration(spec), tmp_path / "out", Serial(), progress=False)
+    trace = [json.loads(line) for line in (tmp_path / "out" / "trace.jsonl").read_text().splitlines()]
+    start = model.load_params(BASELINE).capital_flight.risk_sensitivity
+    at_start = [t["loss"] for t in trace if abs(t["x"][0] - start) < 1e-9]  # scipy scales the box and back
+    assert at_start, "the file's value was not evaluated"
+    assert min(t["loss"] for t in trace) <= at_start[0]
+    fitted = model.load_params(BASELINE, [tmp_path / "out" / "fitted.toml"]).capital_flight.risk_sensitivity
+    assert [t["loss"] for t in trace if abs(t["x"][0] - fitted) < 1e-5][0] <= at_start[0]
