@@ -25,7 +25,7 @@ import numpy as np
 from viachilena.model.arrays import sum_of
 from viachilena.model.calendar import ticks
 from viachilena.model.economy import Economy
-from viachilena.model.external import short_term_credit
+from viachilena.model.external import short_term_credit, short_term_debt
 from viachilena.model.params import Params
 
 
@@ -51,7 +51,8 @@ def flee(eco: Economy, p: Params, hedgers: np.ndarray) -> None:
     official_share = c.official_channel_share + (1.0 - c.official_channel_share) * premium / (premium + c.premium_half)
     official = official_share * escudos
     reserves = led.dollars["reserves"]
-    official_usd = min(official / eco.exchange_rate, max(reserves, 0.0) + short_term_credit(p, reserves))
+    payable = max(reserves, 0.0) + short_term_credit(p, short_term_debt(reserves))  # positive reserves, today's credit
+    official_usd = min(official / eco.exchange_rate, payable)
     led.pay("capitalists", "central_bank", official_usd * eco.exchange_rate, "dollars")
     led.move_dollars("reserves", "capitalists_abroad", official_usd, "official_flight")
     flight = escudos - official_usd * eco.exchange_rate

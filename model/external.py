@@ -88,9 +88,14 @@ def credit(eco: Economy, p: Params, day: int) -> None:
     eco.ledger.move_dollars("rest_of_world", "reserves", drawn, "credit")
     moratorium = x.enabled and day >= day_of(x.debt_moratorium, p.run.start)
     service = (x.debt_service_after_moratorium if moratorium else x.debt_service) / 365.0
-    debt = max(-eco.ledger.dollars["reserves"], 0.0)
+    debt = short_term_debt(eco.ledger.dollars["reserves"])
     service += short_term_rate(p, debt) / 365.0 * debt
     eco.ledger.move_dollars("reserves", "rest_of_world", service, "debt_service")
+
+
+def short_term_debt(reserves: float) -> float:
+    """Net short-term debt (US$m): net reserves below zero."""
+    return max(-reserves, 0.0)
 
 
 def short_term_rate(p: Params, debt: float) -> float:
@@ -99,7 +104,7 @@ def short_term_rate(p: Params, debt: float) -> float:
     return x.short_term_interest + x.short_term_spread * debt / x.short_term_debt_half
 
 
-def short_term_credit(p: Params, reserves: float) -> float:
+def short_term_credit(p: Params, debt: float) -> float:
     """New short-term credit lenders would extend today (US$m/day), falling smoothly as the debt grows.
 
     Suppliers' credit, short-term bank lines and arrears: at no debt lenders offer
@@ -107,7 +112,6 @@ def short_term_credit(p: Params, reserves: float) -> float:
     ``short_term_debt_half``, and keeps falling, never to a hard stop, as it grows.
     """
     x = p.external
-    debt = max(-reserves, 0.0)
     return x.short_term_credit / 365.0 * x.short_term_debt_half / (x.short_term_debt_half + debt)
 
 
@@ -128,7 +132,8 @@ def imports(eco: Economy, p: Params) -> None:
     inputs = x.input_imports_1970 / 365.0 * eco.flows["industrial_output"] / b.industry
     private_capital, aps_capital = (b.imported_capital_share * w / b.exchange_rate for w in eco.capital_wanted)
     reserves = eco.ledger.dollars["reserves"]
-    available = x.drawdown_rate * max(reserves, 0.0) + short_term_credit(p, reserves) + eco.flows["exports_usd"]
+    credit_today = short_term_credit(p, short_term_debt(reserves))
+    available = x.drawdown_rate * max(reserves, 0.0) + credit_today + eco.flows["exports_usd"]
     if not x.enabled:
         available = float("inf")
     bought = {}
