@@ -104,10 +104,11 @@ def clearing_premium(demand: float, most: float, half: float) -> float:
     """The premium ``pi`` at which ``demand`` escudos buy what residents offer: ``pi / (pi + half)`` of ``most``.
 
     ``most`` is the escudo value at the official rate of the most residents would offer.
-    Clearing, ``demand / (1 + pi) = most * pi / (pi + half)``, is the quadratic
-    ``most * pi^2 + (most - demand) * pi - demand * half = 0``; its positive root, written so
-    that it does not lose digits when demand is small against the offer.
+    Clearing, ``demand / (1 + pi) = most * pi / (pi + half)``, is, with ``r = demand / most``,
+    the quadratic ``pi^2 + (1 - r) * pi - r * half = 0``; its positive root, written so that it
+    loses no digits when demand is small against the offer and does not overflow when it is huge.
     """
-    b = most - demand
-    root = math.sqrt(b * b + 4.0 * most * demand * half)
-    return 2.0 * demand * half / (b + root) if b >= 0 else (root - b) / (2.0 * most)
+    r = demand / most
+    b = 1.0 - r
+    root = math.hypot(b, 2.0 * math.sqrt(r * half))  # sqrt(b^2 + 4 r half), without overflow
+    return 2.0 * r * half / (b + root) if b >= 0 else (root - b) / 2.0
