@@ -31,13 +31,13 @@ the compaction leaves either the old batches (the new frames, uncommitted, are d
 reopening) or the new one (the old parts are deleted on reopening). A finished sweep so
 leaves a handful of files: ``runs.parquet``, the manifest, the scenarios, the record and the
 compacted batch's series and events, in files of at most :data:`FILE_COLUMN_CHUNKS` column
-chunks (row groups x columns: about 250 runs of every daily series; a sweep's events mostly
-fit in one): a Parquet writer holds the footer of the file it writes, about 2 KB a column
-chunk, until it closes it, so a single file for every run made the compaction's memory grow
-with the sweep. On resume, the latest row of each run wins (the
-parts numbered above the batch ``runs.parquet`` commits are newer than it) and finished runs
-are skipped; failed runs are run again. A temporary file a killed writer left behind is
-never read, and is deleted when the folder is next opened for writing.
+chunks (row groups x columns: about 250 runs of every daily series, 2,700 runs' events): a
+Parquet writer holds the footer of the file it writes, about 2 KB a column chunk, until it
+closes it, so a single file for every run made the compaction's memory grow with the sweep.
+On resume, the latest row of each run wins (the parts numbered above the batch
+``runs.parquet`` commits are newer than it) and finished runs are skipped; failed runs are
+run again. A temporary file a killed writer left behind is never read, and is deleted when
+the folder is next opened for writing.
 
 Every stored file is recorded in ``files.jsonl`` (its size and sha256, and the runs it holds)
 before it is moved into place. The record is the folder's proof of ownership and its check:
