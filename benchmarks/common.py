@@ -1,4 +1,8 @@
-"""Helpers shared by the benchmark scripts: JSON-line output and measuring a child process.
+"""Helpers shared by the benchmark scripts: their command line, JSON-line output, measuring a child process.
+
+:func:`parse_options` builds a script's command line from a table of its options, so that the
+scripts declare what they take (``--runs``, ``--quick`` and the values a smoke run uses) and
+parse it the same way.
 
 A child's peak memory comes from ``os.wait4``, which returns the resource usage of that child
 and of the children it waited for: ``ru_maxrss`` is then the peak resident set of the largest
@@ -11,6 +15,7 @@ total.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
@@ -21,12 +26,40 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "params" / "baseline.toml"
 SAMPLE_SECONDS = 0.1
+
+
+def parse_options(
+    doc: str, options: dict[str, tuple[Any, str]], quick: dict[str, Any] | None = None
+) -> argparse.Namespace:
+    """Parse a benchmark's command line; its description is the first line of the script's `doc`.
+
+    `options` maps each option, in the order ``--help`` lists them, to ``(default, help)``. The
+    default says what the option takes: ``False`` makes a switch, a list one or more values of
+    its items' type, a type (``float``) one value of that type and no default, anything else one
+    value of the default's type. With ``--quick`` among them, `quick` holds the values a smoke
+    run sets in place of the parsed ones (by destination: ``{"runs": 1}``).
+    """
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    for option, (default, text) in options.items():
+        if isinstance(default, bool):
+            parser.add_argument(option, action="store_true", help=text)
+        elif isinstance(default, list):
+            parser.add_argument(option, type=type(default[0]), nargs="+", default=default, help=text)
+        elif isinstance(default, type):
+            parser.add_argument(option, type=default, help=text)
+        else:
+            parser.add_argument(option, type=type(default), default=default, help=text)
+    args = parser.parse_args()
+    if getattr(args, "quick", False):
+        vars(args).update(quick or {})
+    return args
 
 
 def emit(benchmark: str, measure: str, **figures) -> None:

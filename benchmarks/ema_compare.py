@@ -23,7 +23,6 @@ module (``ema_model``), not in this script: EMA's pool pickles it by reference.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import pickle
@@ -34,7 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import ema_model
-from common import cpu_seconds, emit, median
+from common import cpu_seconds, emit, median, parse_options
 
 import viachilena as vc
 from viachilena import model
@@ -120,15 +119,14 @@ def measure(name: str, tool: str, points: int, job: Callable[[], object]) -> tup
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--points", type=int, default=256, help="points of the Latin hypercube (default 256)")
-    parser.add_argument("--repeats", type=int, default=3, help="sweeps of each tool, alternated (default 3)")
-    parser.add_argument("--workers", type=int, default=2, help="worker processes of both tools (default 2)")
-    parser.add_argument("--quick", action="store_true", help="smoke run: 16 points, one sweep each")
-    parser.add_argument("--verbose", action="store_true", help="EMA Workbench's log on stderr")
-    args = parser.parse_args()
-    if args.quick:
-        args.points, args.repeats = 16, 1
+    options = {
+        "--points": (256, "points of the Latin hypercube (default 256)"),
+        "--repeats": (3, "sweeps of each tool, alternated (default 3)"),
+        "--workers": (2, "worker processes of both tools (default 2)"),
+        "--quick": (False, "smoke run: 16 points, one sweep each"),
+        "--verbose": (False, "EMA Workbench's log on stderr"),
+    }
+    args = parse_options(__doc__, options, quick={"points": 16, "repeats": 1})
     ema_logging = ema_workbench().ema_logging
     ema_logging.log_to_stderr(ema_logging.INFO if args.verbose else logging.WARNING)
 

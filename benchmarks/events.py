@@ -15,7 +15,6 @@ than numpy, so shares lean towards Python-heavy code; use them to rank, not as t
 
 from __future__ import annotations
 
-import argparse
 import cProfile
 import pstats
 import time
@@ -23,7 +22,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import simpy
-from common import BASELINE, ROOT, emit
+from common import BASELINE, ROOT, emit, parse_options
 
 from viachilena import model
 
@@ -107,14 +106,13 @@ def table(title: str, rows: list[tuple[str, float, int | None]], wall: float) ->
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=7, help="seed of the runs (default 7)")
-    parser.add_argument("--scale", type=float, default=1.0, help="run.scale (default 1)")
-    parser.add_argument("--top", type=int, default=15, help="model functions listed by own time (default 15)")
-    parser.add_argument("--quick", action="store_true", help="smoke run: list the top 5 functions only")
-    args = parser.parse_args()
-    if args.quick:
-        args.top = 5
+    options = {
+        "--seed": (7, "seed of the runs (default 7)"),
+        "--scale": (1.0, "run.scale (default 1)"),
+        "--top": (15, "model functions listed by own time (default 15)"),
+        "--quick": (False, "smoke run: list the top 5 functions only"),
+    }
+    args = parse_options(__doc__, options, quick={"top": 5})
 
     params = model.load_params(BASELINE, overrides={"run.scale": args.scale})
     model.simulate(params, args.seed)  # warm-up: imports, caches

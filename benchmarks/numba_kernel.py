@@ -16,12 +16,11 @@ run this).
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import numba
 import numpy as np
-from common import emit
+from common import emit, parse_options
 
 BENCHMARK = "numba_kernel"
 NEIGHBOURHOODS = 200
@@ -126,9 +125,7 @@ def microseconds(kernel) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--days", type=int, default=1043, help="days of a baseline run (default 1043)")
-    args = parser.parse_args()
+    args = parse_options(__doc__, {"--days": (1043, "days of a baseline run (default 1043)")})
     start = time.perf_counter()
     compiled = clear_numba(*inputs())
     compile_s = time.perf_counter() - start

@@ -18,7 +18,6 @@ CPU time / 2 is what two idle cores would need at best; the load average over th
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import tempfile
@@ -27,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from common import ROOT, cpu_seconds, emit, median
+from common import ROOT, cpu_seconds, emit, median, parse_options
 
 from viachilena import model
 from viachilena.experiments import manifest as manifests
@@ -102,13 +101,12 @@ def time_report(folder: Path, repeats: int) -> tuple[list[float], list[float]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3, help="builds of each report (the median is reported)")
-    parser.add_argument("--sizes", type=int, nargs="+", default=list(TARGETS), help="runs in each stored experiment")
-    parser.add_argument("--quick", action="store_true", help="smoke run: one build of a 200-run report")
-    args = parser.parse_args()
-    if args.quick:
-        args.repeats, args.sizes = 1, [200]
+    options = {
+        "--repeats": (3, "builds of each report (the median is reported)"),
+        "--sizes": (list(TARGETS), "runs in each stored experiment"),
+        "--quick": (False, "smoke run: one build of a 200-run report"),
+    }
+    args = parse_options(__doc__, options, quick={"repeats": 1, "sizes": [200]})
     summary = []
     for runs in args.sizes:
         folder = Path(tempfile.mkdtemp(prefix=f"report_speed_{runs}_"))

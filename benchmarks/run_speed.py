@@ -13,11 +13,10 @@ machine other jobs share, the steadier comparison.
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import simpy
-from common import BASELINE, emit, median
+from common import BASELINE, emit, median, parse_options
 
 from viachilena import model
 
@@ -50,14 +49,13 @@ def baseline_run(params: model.Params, seed: int) -> tuple[float, float, model.R
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7, help="timed baseline runs after the warm-up (default 7)")
-    parser.add_argument("--bare-runs", type=int, default=3, help="timed bare SimPy runs (default 3)")
-    parser.add_argument("--seed", type=int, default=7, help="seed of the baseline runs (default 7)")
-    parser.add_argument("--quick", action="store_true", help="smoke run: 2 baseline runs, 1 bare SimPy run")
-    args = parser.parse_args()
-    if args.quick:
-        args.runs, args.bare_runs = 2, 1
+    options = {
+        "--runs": (7, "timed baseline runs after the warm-up (default 7)"),
+        "--bare-runs": (3, "timed bare SimPy runs (default 3)"),
+        "--seed": (7, "seed of the baseline runs (default 7)"),
+        "--quick": (False, "smoke run: 2 baseline runs, 1 bare SimPy run"),
+    }
+    args = parse_options(__doc__, options, quick={"runs": 2, "bare_runs": 1})
 
     params = model.load_params(BASELINE)
     baseline_run(params, args.seed)  # warm-up: imports, caches

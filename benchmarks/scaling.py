@@ -11,11 +11,10 @@ that at 1x, at 100x at most 30 times.
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 
-from common import BASELINE, emit, median, python_child, run_child
+from common import BASELINE, emit, median, parse_options, python_child, run_child
 
 from viachilena import model
 
@@ -37,18 +36,17 @@ def one_scale(scale: float, runs: int, seed: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 10.0, 100.0], help="scales (default 1 10 100)")
-    parser.add_argument("--runs", type=int, default=3, help=f"runs per scale below {MANY_AGENTS} (default 3)")
-    parser.add_argument("--seed", type=int, default=7, help="seed of every run (default 7)")
-    parser.add_argument("--quick", action="store_true", help="smoke run: one run per scale")
-    parser.add_argument("--one-scale", type=float, help="internal: measure this scale in this process")
-    args = parser.parse_args()
+    options = {
+        "--scales": ([1.0, 10.0, 100.0], "scales (default 1 10 100)"),
+        "--runs": (3, f"runs per scale below {MANY_AGENTS} (default 3)"),
+        "--seed": (7, "seed of every run (default 7)"),
+        "--quick": (False, "smoke run: one run per scale"),
+        "--one-scale": (float, "internal: measure this scale in this process"),
+    }
+    args = parse_options(__doc__, options, quick={"runs": 1})
     if args.one_scale is not None:
         one_scale(args.one_scale, args.runs, args.seed)
         return
-    if args.quick:
-        args.runs = 1
 
     per_day = {}
     for scale in args.scales:

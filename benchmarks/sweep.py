@@ -17,13 +17,12 @@ cores; ``--quick`` uses 32 and 256 runs.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from common import BASELINE, ROOT, ChildUsage, emit, run_child
+from common import BASELINE, ROOT, ChildUsage, emit, parse_options, run_child
 
 BENCHMARK = "sweep"
 EFFICIENCY_TARGET = 0.85
@@ -79,14 +78,13 @@ def run_sweep(folder: Path, runs: int, workers: int) -> ChildUsage:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=256, help="runs of the speed sweeps (default 256)")
-    parser.add_argument("--large-runs", type=int, default=2048, help="runs of the memory sweep (default 2048)")
-    parser.add_argument("--workers", type=int, default=2, help="workers of the parallel sweeps (default 2)")
-    parser.add_argument("--quick", action="store_true", help="smoke run: 32 runs, and 256 for the memory sweep")
-    args = parser.parse_args()
-    if args.quick:
-        args.runs, args.large_runs = 32, 256
+    options = {
+        "--runs": (256, "runs of the speed sweeps (default 256)"),
+        "--large-runs": (2048, "runs of the memory sweep (default 2048)"),
+        "--workers": (2, "workers of the parallel sweeps (default 2)"),
+        "--quick": (False, "smoke run: 32 runs, and 256 for the memory sweep"),
+    }
+    args = parse_options(__doc__, options, quick={"runs": 32, "large_runs": 256})
 
     with tempfile.TemporaryDirectory(prefix="viachilena-bench-") as tmp:
         folder = Path(tmp)

@@ -14,11 +14,10 @@ wrapping (``ticks``, the counting environment) adds. This bounds what merging pr
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import simpy
-from common import BASELINE, emit, median
+from common import BASELINE, emit, median, parse_options
 
 from viachilena import model
 from viachilena.model.calendar import PHASE, ticks
@@ -56,13 +55,12 @@ def tick_cost(environment: type[simpy.Environment], process, n_processes: int, d
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="timed baseline runs after the warm-up (default 5)")
-    parser.add_argument("--seed", type=int, default=7, help="seed of the baseline runs (default 7)")
-    parser.add_argument("--quick", action="store_true", help="smoke run: 1 baseline run")
-    args = parser.parse_args()
-    if args.quick:
-        args.runs = 1
+    options = {
+        "--runs": (5, "timed baseline runs after the warm-up (default 5)"),
+        "--seed": (7, "seed of the baseline runs (default 7)"),
+        "--quick": (False, "smoke run: 1 baseline run"),
+    }
+    args = parse_options(__doc__, options, quick={"runs": 1})
 
     params = model.load_params(BASELINE)
     run = model.simulate(params, args.seed)  # warm-up, and the run's events and days

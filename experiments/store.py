@@ -6,8 +6,9 @@ Layout of ``DIR``::
     scenarios.parquet          one row per scenario: its resolved parameters as flat columns
     runs.parquet               one row per run, sorted by run_id (compacted at the end)
     runs/part-NNNNNN.parquet   while a sweep runs: the rows of batch NNNNNN, as they were streamed
-    series/part-NNNNNN.parquet the daily series of batch NNNNNN's runs (run_id, scenario, date, ...)
-    events/part-NNNNNN.parquet the events of batch NNNNNN's runs (run_id, scenario, date, kind, ...)
+    series/part-NNNNNN.parquet the daily series of batch NNNNNN's runs (run_id, scenario, date, ...);
+                               a batch too large for one file goes on in part-NNNNNN-001.parquet, ...
+    events/part-NNNNNN.parquet the events of batch NNNNNN's runs (run_id, scenario, date, kind, ...), so too
     files.jsonl                the record of every file stored here: path, size, sha256, runs it holds
     .lock                      held (filelock) by the run writing the folder; gone when it ends
 
@@ -27,12 +28,16 @@ other), then ``runs.parquet``, which holds every run's latest row and names in i
 metadata the batch it commits (the runs part of the compacted batch, and the commit marker);
 every part below that number, and every runs part, is then deleted. A kill at any point of
 the compaction leaves either the old batches (the new frames, uncommitted, are deleted on
-reopening) or the new one (the old parts are deleted on reopening). A finished sweep of any
-length so leaves a handful of files: ``runs.parquet``, one series and one events part, the
-manifest, the scenarios and the record. On resume, the latest row of each run wins (the
-parts numbered above the batch ``runs.parquet`` commits are newer than it) and finished runs
-are skipped; failed runs are run again. A temporary file a killed writer left behind is
-never read, and is deleted when the folder is next opened for writing.
+reopening) or the new one (the old parts are deleted on reopening). A finished sweep so
+leaves a handful of files: ``runs.parquet``, the manifest, the scenarios, the record and the
+compacted batch's series and events, in files of at most :data:`FILE_COLUMN_CHUNKS` column
+chunks (row groups x columns: about 250 runs of every daily series, 2,700 runs' events): a
+Parquet writer holds the footer of the file it writes, about 2 KB a column chunk, until it
+closes it, so a single file for every run made the compaction's memory grow with the sweep.
+On resume, the latest row of each run wins (the parts numbered above the batch
+``runs.parquet`` commits are newer than it) and finished runs are skipped; failed runs are
+run again. A temporary file a killed writer left behind is never read, and is deleted when
+the folder is next opened for writing.
 
 Every stored file is recorded in ``files.jsonl`` (its size and sha256, and the runs it holds)
 before it is moved into place. The record is the folder's proof of ownership and its check:
@@ -49,8 +54,9 @@ import hashlib
 import itertools
 import json
 import os
+import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +83,7 @@ TEMPORARY_SUFFIX = ".tmp"
 FLUSH_ROWS = 256
 FLUSH_FRAME_ROWS = 200_000  # about 200 runs' daily series: bounds the memory a batch holds
 FLUSH_SECONDS = 2.0
+FILE_COLUMN_CHUNKS = 16_384  # row groups x columns of a series or events file: its footer (~30 MB) bounds the writer
 BATCH = b"viachilena.batch"  # in runs.parquet's schema metadata: the batch of frames it commits
 
 
@@ -344,7 +351,7 @@ class RunStore:
         if self.rows:
             number = self.next_part
             for kind in FRAMES:
-                _write_run_groups(self.dir, self._path(kind, number), self.frames[kind])
+                _write_run_groups(self.dir, self._pieces(kind, number), self.frames[kind])
             rows = pa.Table.from_pylist(self.rows, schema=self.schema)
             (self.dir / PARTS).mkdir(exist_ok=True)
             write_recorded(self.dir, self._path(PARTS, number), lambda p: pq.write_table(rows, p), ROWS)
@@ -374,7 +381,7 @@ class RunStore:
             else:
                 number = self.next_part
                 for kind in FRAMES:
-                    _write_run_groups(self.dir, self._path(kind, number), self._groups(kind, [committed, *newer]))
+                    _write_run_groups(self.dir, self._pieces(kind, number), self._groups(kind, [committed, *newer]))
                 self.next_part += 1
             table = pa.Table.from_pandas(latest, schema=self.schema, preserve_index=False)
             marked = table.replace_schema_metadata({**(table.schema.metadata or {}), BATCH: str(number).encode()})
@@ -384,9 +391,9 @@ class RunStore:
 
     def _groups(self, kind: str, numbers: list[int]) -> Iterable[pa.Table]:
         """Yield every run's rows of `kind` stored in the parts `numbers`, one run at a time."""
-        for number in numbers:
-            path = self._path(kind, number)
-            if number > 0 and path.is_file():
+        files = sorted(self._parts(kind).items(), key=lambda item: _part_key(item[0]))
+        for number in (n for n in numbers if n > 0):
+            for path in (path for path, part in files if part == number):
                 stored = pq.ParquetFile(path)
                 yield from (stored.read_row_group(i) for i in range(stored.num_row_groups))
 
@@ -401,42 +408,81 @@ class RunStore:
         floor = committed_batch(self.dir)
         committed = {_part_number(p) for p in trusted_parts(self.dir, PARTS)} | {floor}
         for kind in (*FRAMES, PARTS):
-            for number in self._numbers(kind):
+            for path, number in self._parts(kind).items():
                 if number < floor or (kind == PARTS and number == floor) or number not in committed:
-                    forget(self.dir, [self._path(kind, number)])
+                    forget(self.dir, [path])
         with contextlib.suppress(OSError):
             (self.dir / PARTS).rmdir()  # only if empty
 
-    def _path(self, kind: str, number: int) -> Path:
-        """Return the path of part `number` of `kind` (runs, series or events)."""
-        return self.dir / kind / f"part-{number:06d}.parquet"
+    def _path(self, kind: str, number: int, piece: int = 0) -> Path:
+        """Return the path of part `number` of `kind` (runs, series or events): its first file, or file `piece`."""
+        return self.dir / kind / (f"part-{number:06d}-{piece:03d}.parquet" if piece else f"part-{number:06d}.parquet")
+
+    def _pieces(self, kind: str, number: int) -> Callable[[int], Path]:
+        """Return the function that names the files of part `number` of `kind`, the first being 0."""
+        return lambda piece: self._path(kind, number, piece)
+
+    def _parts(self, kind: str) -> dict[Path, int]:
+        """Return the files of the parts of `kind` on disk, each with its part's number."""
+        keys = {path: _part_key(path) for path in (self.dir / kind).glob("part-*.parquet")}
+        return {path: key[0] for path, key in keys.items() if key is not None}
 
     def _numbers(self, kind: str) -> set[int]:
         """Return the numbers of the parts of `kind` on disk."""
-        return {_part_number(p) for p in (self.dir / kind).glob("part-*.parquet")}
+        return set(self._parts(kind).values())
 
 
-def _write_run_groups(directory: Path, path: Path, tables: Iterable[pa.Table]) -> None:
-    """Write `tables` (one run each) to `path`, one row group per run, recorded; nothing if there are none."""
+def _write_run_groups(directory: Path, path: Callable[[int], Path], tables: Iterable[pa.Table]) -> None:
+    """Write `tables` (one run each), one row group per run, to the files ``path(0)``, ``path(1)``, ...
+
+    A file holds at most :data:`FILE_COLUMN_CHUNKS` column chunks (a run with more has a
+    file of its own); each is recorded. Nothing is written if there are no tables. The
+    tables are taken one at a time, so the compaction streams.
+    """
     tables = iter(tables)
     first = next(tables, None)
-    if first is None:
-        return
+    schema = None if first is None else first.schema
+    for piece in itertools.count():
+        if first is None:
+            return
+        first = _write_file(directory, path(piece), schema, first, tables)
+
+
+def _write_file(
+    directory: Path, path: Path, schema: pa.Schema, first: pa.Table, tables: Iterator[pa.Table]
+) -> pa.Table | None:
+    """Write `first` and the next `tables` to `path` while it has room, recorded; return the table left out, or None."""
     runs: list[str] = []
-    path.parent.mkdir(exist_ok=True)
+    left_out = None
 
     def write(temporary: Path) -> None:
-        with pq.ParquetWriter(temporary, first.schema) as writer:
-            for table in itertools.chain([first], tables):  # one run at a time: the compaction streams
-                writer.write_table(table.cast(first.schema), row_group_size=max(len(table), 1))
+        nonlocal left_out
+        table, chunks = first, 0
+        with pq.ParquetWriter(temporary, schema) as writer:
+            while table is not None and (chunks == 0 or chunks + table.num_columns <= FILE_COLUMN_CHUNKS):
+                writer.write_table(table.cast(schema), row_group_size=max(len(table), 1))
                 runs.extend(dict.fromkeys(table.column("run_id").to_pylist()))
+                chunks += table.num_columns
+                table = next(tables, None)
+        left_out = table
 
+    path.parent.mkdir(exist_ok=True)
     write_recorded(directory, path, write, FRAME_ROLE, runs)
+    return left_out
+
+
+PART_NAME = re.compile(r"part-(\d+)(?:-(\d+))?\.parquet")  # part-NNNNNN.parquet, then part-NNNNNN-PPP.parquet
+
+
+def _part_key(path: Path) -> tuple[int, int] | None:
+    """Return (part number, file of the part) of ``part-NNNNNN[-PPP].parquet``; None for another name."""
+    match = PART_NAME.fullmatch(path.name)
+    return None if match is None else (int(match[1]), int(match[2] or 0))
 
 
 def _part_number(path: Path) -> int:
-    """Return the sequence number in ``part-NNNNNN.parquet``."""
-    return int(path.stem.removeprefix("part-"))
+    """Return the part number of ``part-NNNNNN.parquet`` (or of its file ``part-NNNNNN-PPP.parquet``)."""
+    return _part_key(path)[0]
 
 
 # The record of stored files (files.jsonl): one JSON line per file written or forgotten.
@@ -570,11 +616,11 @@ def trusted(directory: Path, name: str) -> bool:
 def trusted_parts(directory: Path, kind: str) -> list[Path]:
     """Return the parts of `kind` to read back, by number: the recorded ones (all, in a folder with no record)."""
     if not (directory / LEDGER).exists():
-        return sorted((directory / kind).glob("part-*.parquet"), key=_part_number)
+        return sorted((p for p in (directory / kind).glob("part-*.parquet") if _part_key(p)), key=_part_key)
     _, entries = read_ledger(directory)
     prefix = f"{kind}/part-"
     found = [directory / name for name in entries if name.startswith(prefix) and name.endswith(".parquet")]
-    return sorted((p for p in found if p.is_file()), key=_part_number)
+    return sorted((p for p in found if p.is_file() and _part_key(p)), key=_part_key)
 
 
 def repair(directory: Path) -> dict[str, str]:
@@ -597,12 +643,10 @@ def repair(directory: Path) -> dict[str, str]:
 
 
 def _batch_number(name: str) -> int | None:
-    """Return the batch of a recorded ``runs|series|events/part-NNNNNN.parquet``, else None."""
+    """Return the batch of a recorded ``runs|series|events/part-NNNNNN[-PPP].parquet``, else None."""
     path = Path(name)
-    digits = path.stem.removeprefix("part-")
-    if path.parent.name in (PARTS, *FRAMES) and path.stem.startswith("part-") and digits.isdigit():
-        return int(digits)
-    return None
+    key = _part_key(path)
+    return key[0] if key is not None and path.parent.name in (PARTS, *FRAMES) else None
 
 
 def sha256_file(path: Path) -> str:
