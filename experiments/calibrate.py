@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -204,17 +205,9 @@ def _typed(task: Evaluation, overrides: dict[str, Any]) -> dict[str, Any]:
     probe = model.load_params(task.params, task.overlays, dict(task.base))
     typed = {}
     for key, value in overrides.items():
-        node = _value(probe, key)
+        node = operator.attrgetter(key)(probe)
         typed[key] = int(round(value)) if isinstance(node, int) and not isinstance(node, bool) else value
     return typed
-
-
-def _value(params: model.Params, key: str) -> Any:
-    """The value of a dotted parameter in a parameter tree."""
-    node: Any = params
-    for part in key.split("."):
-        node = getattr(node, part)
-    return node
 
 
 def _start(cal: Calibration) -> np.ndarray:
@@ -226,7 +219,7 @@ def _start(cal: Calibration) -> np.ndarray:
     """
     probe = model.load_params(cal.params, cal.overlays, dict(cal.spec.set))
     lows, highs = np.array(cal.bounds, dtype=float).T
-    return np.clip([float(_value(probe, key)) for key in cal.names], lows, highs)
+    return np.clip([float(operator.attrgetter(key)(probe)) for key in cal.names], lows, highs)
 
 
 def loss(means: dict[str, float], targets: pd.DataFrame) -> float:
